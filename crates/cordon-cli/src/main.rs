@@ -1,0 +1,435 @@
+//! `cordon`: the command-line front of Cordon. It parses flags, calls cordon-engine and prints;
+//! no workflow lives here.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use cordon_engine::{ImportOptions, UpdateOutcome};
+use cordon_model::{Entity, ListFormat, ListVersion};
+use cordon_store::Store;
+
+mod show;
+
+/// Sanctions screening for DPRK revenue: lists, names, wallets.
+#[derive(Parser)]
+#[command(name = "cordon", version, about)]
+struct Cli {
+    /// Cordon home directory (store, downloads) [env: CORDON_HOME; default: ./.cordon]
+    #[arg(long, global = true)]
+    home: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sanctions lists: import, update, status, diff, export.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+    /// Listed entities.
+    #[command(subcommand)]
+    Entity(EntityCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    UnXml,
+    OfacAdvanced,
+    OfacCsv,
+    OfacXml,
+    Ftm,
+}
+
+impl FormatArg {
+    fn format(self) -> Option<ListFormat> {
+        match self {
+            FormatArg::Auto => None,
+            FormatArg::UnXml => Some(ListFormat::UnXml),
+            FormatArg::OfacAdvanced => Some(ListFormat::OfacAdvanced),
+            FormatArg::OfacCsv => Some(ListFormat::OfacCsv),
+            FormatArg::OfacXml => Some(ListFormat::OfacXml),
+            FormatArg::Ftm => Some(ListFormat::Ftm),
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ExportFormat {
+    Ftm,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// Import list files (a file, a .gz/.bz2 file, a directory of files, or a directory holding an OFAC CSV set).
+    Import {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Format of the files (detected from content by default).
+        #[arg(long, value_enum, default_value = "auto")]
+        format: FormatArg,
+        /// Name of the list (un, ofac, ofac-cons, …); from the format and file name by default.
+        #[arg(long)]
+        source: Option<String>,
+        /// Accept a version that fails the sanity checks (e.g. far fewer entities than the active one).
+        #[arg(long)]
+        force: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the current official lists, check them, and activate them.
+    Update {
+        /// Which list (default: un and ofac).
+        #[arg(long)]
+        source: Option<String>,
+        /// Download from this URL instead of the official one (or set CORDON_UN_URL / CORDON_OFAC_URL).
+        #[arg(long, requires = "source")]
+        url: Option<String>,
+        /// Accept a version that fails the sanity checks.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show the stored list versions.
+    Status {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what changed between two versions (each a stored version id or a list file).
+    Diff {
+        /// The older version.
+        old: String,
+        /// The newer version.
+        new: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a version (default: every active version).
+    Export {
+        /// Version id (see `cordon lists status`).
+        #[arg(long)]
+        version: Option<i64>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EntityCommand {
+    /// Show one listed entity by id (un:KPi.033, ofac:20157).
+    Show {
+        /// Entity id.
+        id: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        // A closed pipe (`cordon … | head`) is not an error.
+        if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        }) {
+            std::process::exit(0);
+        }
+        eprintln!("error: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(2);
+    }
+}
+
+fn open_store(home: &Path) -> Result<Store> {
+    Ok(Store::open(home)?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let home = cordon_engine::home_dir(cli.home.as_deref());
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match cli.command {
+        Command::Lists(ListsCommand::Import {
+            paths,
+            format,
+            source,
+            force,
+            json,
+        }) => {
+            let mut store = open_store(&home)?;
+            let opts = ImportOptions {
+                format: format.format(),
+                source,
+                force,
+                ..ImportOptions::default()
+            };
+            let reports = cordon_engine::import_paths(&mut store, &paths, &opts)?;
+            if json {
+                let v: Vec<_> = reports
+                    .iter()
+                    .map(|r| serde_json::json!({"path": r.path, "new": r.new, "version": r.version, "warnings": r.warnings, "parse_secs": r.parse_secs, "store_secs": r.store_secs}))
+                    .collect();
+                writeln!(out, "{}", serde_json::json!({ "imports": v }))?;
+            } else {
+                for r in &reports {
+                    for w in &r.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    let v = &r.version;
+                    let what = if r.new {
+                        "imported"
+                    } else {
+                        "already stored (no change)"
+                    };
+                    writeln!(
+                        out,
+                        "{}: {what} as version {} — {} {} issued {}, {} entities ({} persons, {} organizations, {} vessels, {} aircraft), {} names, {} wallets{}; parsed in {:.2} s, stored in {:.2} s",
+                        r.path.display(),
+                        v.id,
+                        v.source,
+                        v.format,
+                        v.issued.as_deref().unwrap_or("(no date)"),
+                        v.counts.entities,
+                        v.counts.persons,
+                        v.counts.organizations,
+                        v.counts.vessels,
+                        v.counts.aircraft,
+                        v.counts.names,
+                        v.counts.wallets,
+                        if v.active { ", active" } else { ", not active (an equal or newer version is)" },
+                        r.parse_secs,
+                        r.store_secs
+                    )?;
+                }
+            }
+        }
+        Command::Lists(ListsCommand::Update { source, url, force }) => {
+            let mut store = open_store(&home)?;
+            let sources: Vec<String> = match source {
+                Some(s) => vec![s],
+                None => vec!["un".into(), "ofac".into()],
+            };
+            let actor = cordon_engine::default_actor();
+            for s in sources {
+                let bar = progress_bar(&s);
+                let mut progress = |done: u64, total: Option<u64>| {
+                    if let Some(b) = &bar {
+                        if let Some(t) = total {
+                            b.set_length(t);
+                        }
+                        b.set_position(done);
+                    }
+                };
+                let outcome = cordon_engine::update_source(
+                    &mut store,
+                    &home,
+                    &s,
+                    url.as_deref(),
+                    force,
+                    &actor,
+                    &mut progress,
+                );
+                if let Some(b) = &bar {
+                    b.finish_and_clear();
+                }
+                match outcome
+                    .with_context(|| format!("updating {s}; the active {s} list is unchanged"))?
+                {
+                    UpdateOutcome::NotModified => {
+                        writeln!(out, "{s}: not modified since the last download")?
+                    }
+                    UpdateOutcome::Unchanged(v) => writeln!(
+                        out,
+                        "{s}: unchanged (version {}, issued {})",
+                        v.id,
+                        v.issued.as_deref().unwrap_or("?")
+                    )?,
+                    UpdateOutcome::Activated(v) => writeln!(
+                        out,
+                        "{s}: activated version {} issued {}, {} entities",
+                        v.id,
+                        v.issued.as_deref().unwrap_or("?"),
+                        v.counts.entities
+                    )?,
+                }
+            }
+        }
+        Command::Lists(ListsCommand::Status { json }) => {
+            let store = open_store(&home)?;
+            let versions = store.versions()?;
+            if json {
+                writeln!(out, "{}", serde_json::json!({ "versions": versions }))?;
+            } else if versions.is_empty() {
+                writeln!(out, "no list versions in {}; load lists with `cordon lists update` or `cordon lists import PATH`", home.display())?;
+            } else {
+                print_status(&mut out, &versions)?;
+            }
+        }
+        Command::Lists(ListsCommand::Diff { old, new, json }) => {
+            let store = open_store(&home)?;
+            let (old_label, a) = cordon_engine::load_entities(&store, &old)?;
+            let (new_label, b) = cordon_engine::load_entities(&store, &new)?;
+            let d = cordon_lists::diff::diff(&a, &b);
+            if json {
+                serde_json::to_writer(&mut out, &d)?;
+                writeln!(out)?;
+            } else {
+                show::diff(&mut out, &old_label, &new_label, &d, &b)?;
+            }
+        }
+        Command::Lists(ListsCommand::Export {
+            version,
+            format,
+            output,
+        }) => {
+            let mut store = open_store(&home)?;
+            let sets = cordon_engine::export_entities(&mut store, &home, version)?;
+            let mut sink: Box<dyn Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(out)),
+            };
+            match format {
+                ExportFormat::Ftm => {
+                    for (v, es) in &sets {
+                        cordon_lists::ftm::write(es, &v.source, &mut sink)?;
+                    }
+                }
+                ExportFormat::Csv => export_csv(&mut sink, &sets)?,
+            }
+            sink.flush()?;
+            return Ok(());
+        }
+        Command::Entity(EntityCommand::Show { id, json }) => {
+            let mut store = open_store(&home)?;
+            cordon_engine::ensure_lists(&mut store, &home)?;
+            let (v, e) = store.entity(&id)?.with_context(|| {
+                format!("no entity {id:?} in the store (ids look like un:KPi.033 or ofac:20157)")
+            })?;
+            if json {
+                writeln!(out, "{}", serde_json::json!({"version": v, "entity": e}))?;
+            } else {
+                show::entity(&mut out, &v, &e)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn progress_bar(source: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b.set_message(format!("downloading {source}"));
+    Some(b)
+}
+
+fn print_status(out: &mut impl Write, versions: &[ListVersion]) -> Result<()> {
+    writeln!(
+        out,
+        "{:>4}  {:<10} {:<14} {:<10} {:>8} {:>8} {:>6} {:>7} {:>8} {:>8} {:>7}  {:<6}  sha256",
+        "id",
+        "source",
+        "format",
+        "issued",
+        "entities",
+        "persons",
+        "orgs",
+        "vessels",
+        "aircraft",
+        "names",
+        "wallets",
+        "active"
+    )?;
+    for v in versions {
+        writeln!(
+            out,
+            "{:>4}  {:<10} {:<14} {:<10} {:>8} {:>8} {:>6} {:>7} {:>8} {:>8} {:>7}  {:<6}  {}",
+            v.id,
+            v.source,
+            v.format.as_str(),
+            v.issued.as_deref().unwrap_or("-"),
+            v.counts.entities,
+            v.counts.persons,
+            v.counts.organizations,
+            v.counts.vessels,
+            v.counts.aircraft,
+            v.counts.names,
+            v.counts.wallets,
+            if v.active { "yes" } else { "" },
+            &v.sha256[..16]
+        )?;
+    }
+    Ok(())
+}
+
+fn export_csv(sink: &mut dyn Write, sets: &[(ListVersion, Vec<Entity>)]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(sink);
+    w.write_record([
+        "id",
+        "source",
+        "kind",
+        "name",
+        "aliases",
+        "birth_dates",
+        "nationalities",
+        "programs",
+        "wallets",
+        "documents",
+        "listed_on",
+    ])?;
+    for (v, es) in sets {
+        for e in es {
+            let join = |it: Vec<String>| it.join("; ");
+            w.write_record([
+                e.id.clone(),
+                v.source.clone(),
+                e.kind.to_string(),
+                e.caption().to_string(),
+                join(e.names.iter().skip(1).map(|n| n.full.clone()).collect()),
+                join(e.birth_dates.iter().map(|d| d.to_string()).collect()),
+                join(
+                    e.nationalities
+                        .iter()
+                        .map(|c| c.code.clone().unwrap_or_else(|| c.name.clone()))
+                        .collect(),
+                ),
+                join(e.programs.clone()),
+                join(e.wallets.iter().map(|w| w.to_string()).collect()),
+                join(
+                    e.documents
+                        .iter()
+                        .map(|d| format!("{} {}", d.kind, d.number))
+                        .collect(),
+                ),
+                e.listed_on.map(|d| d.to_string()).unwrap_or_default(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

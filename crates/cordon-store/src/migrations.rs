@@ -1,0 +1,82 @@
+//! Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Each entry upgrades the schema by one version. Never edit a released entry: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: list versions, entities, audit log, download validators.
+    "CREATE TABLE list_version (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        format TEXT NOT NULL,
+        issued TEXT,
+        sha256 TEXT NOT NULL UNIQUE,
+        imported_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 0,
+        entities INTEGER NOT NULL,
+        persons INTEGER NOT NULL,
+        organizations INTEGER NOT NULL,
+        vessels INTEGER NOT NULL,
+        aircraft INTEGER NOT NULL,
+        names INTEGER NOT NULL,
+        wallets INTEGER NOT NULL,
+        origin TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX one_active_per_source ON list_version (source) WHERE active = 1;
+    CREATE TABLE entity (
+        version_id INTEGER NOT NULL REFERENCES list_version (id),
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (version_id, id)
+    );
+    CREATE INDEX entity_by_id ON entity (id);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        version_id INTEGER,
+        detail TEXT NOT NULL
+    );
+    -- The audit log is append-only: the database itself refuses edits and deletions.
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE fetch_state (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        fetched_at TEXT NOT NULL
+    );",
+];
+
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let err = |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let current: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute_batch(sql).map_err(err)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+    }
+    Ok(())
+}
