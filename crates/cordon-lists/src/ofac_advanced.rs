@@ -22,6 +22,8 @@ use cordon_model::{
 use crate::xml::{Ev, XmlPull};
 use crate::{ListError, ParsedBody};
 
+type Attrs = Vec<(Vec<u8>, String)>;
+
 /// One reference value: its text and attributes.
 #[derive(Default)]
 struct RefValue {
@@ -258,7 +260,8 @@ struct State {
 impl State {
     fn reference_sets<R: BufRead>(&mut self, x: &mut XmlPull<R>) -> Result<(), ListError> {
         let depth = x.depth();
-        let mut current: Option<(Vec<u8>, u32, Vec<(Vec<u8>, String)>)> = None;
+        // (set element name, id, attributes) of the value being read.
+        let mut current: Option<(Vec<u8>, u32, Attrs)> = None;
         loop {
             match x.next()? {
                 Ev::Start if x.depth() == depth + 2 => {
@@ -302,10 +305,8 @@ impl State {
                             addr.country = Some(c);
                         }
                     }
-                    b"LocationAreaCode" => {
-                        if addr.country.is_none() {
-                            addr.country = self.refs.area_country(num(x, b"AreaCodeID"));
-                        }
+                    b"LocationAreaCode" if addr.country.is_none() => {
+                        addr.country = self.refs.area_country(num(x, b"AreaCodeID"));
                     }
                     b"LocationPart" => {
                         part_type = self

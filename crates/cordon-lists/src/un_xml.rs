@@ -30,7 +30,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
     }
     let issued = x
         .attr(b"dateGenerated")
-        .and_then(|d| PartialDate::parse(d))
+        .and_then(PartialDate::parse)
         .map(|d| d.to_string());
     let mut entities = Vec::new();
     loop {

@@ -232,11 +232,9 @@ impl<R: BufRead> XmlPull<R> {
 /// The local name of the root element of an XML document's head, for format detection.
 pub(crate) fn root_name(head: &[u8], path: &Path) -> Option<String> {
     let mut p = XmlPull::new(head, path);
-    loop {
-        match p.next() {
-            Ok(Ev::Start) => return Some(String::from_utf8_lossy(&p.name).into_owned()),
-            Ok(_) | Err(_) => return None,
-        }
+    match p.next() {
+        Ok(Ev::Start) => Some(String::from_utf8_lossy(&p.name).into_owned()),
+        Ok(_) | Err(_) => None,
     }
 }
 

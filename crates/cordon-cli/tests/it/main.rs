@@ -1,0 +1,6 @@
+//! End-to-end tests of the `cordon` binary: import, status, diff, export, entity show, and
+//! `lists update` against a loopback HTTP server.
+
+mod lists;
+mod update;
+mod util;
