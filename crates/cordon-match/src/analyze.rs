@@ -1,0 +1,520 @@
+//! Name analysis: from a raw name to tokens ready for comparison.
+
+use cordon_model::Script;
+use cordon_text::{cyrillic, hangul, hanja, korean, tokens};
+
+/// What a token is in a name; roles decide weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenRole {
+    /// An ordinary name token.
+    Name,
+    /// A legal form (LLC, JSC, Ltd, GmbH), canonicalised.
+    Legal,
+    /// A word common in organisation names (trading, group, international).
+    Generic,
+    /// A name particle (al, bin, van, de).
+    Particle,
+    /// Digits.
+    Number,
+}
+
+/// One analysed token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameToken {
+    /// Comparison text: folded Latin (Cyrillic transliterated, Hangul romanised MR).
+    pub text: String,
+    /// The canonical Hangul syllables the token may stand for, sorted; empty when it cannot be a
+    /// Korean syllable.
+    pub korean: Vec<char>,
+    /// The syllable is known exactly (the name was written in Hangul or Hanja).
+    pub exact_korean: bool,
+    /// Role.
+    pub role: TokenRole,
+    /// A hyphen joined it to the next token.
+    pub hyphen_after: bool,
+    /// The token is (part of) a family name known from the writing (Hangul family name, or the
+    /// part before a comma).
+    pub family: bool,
+}
+
+/// An analysed name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameForm {
+    /// The name as given.
+    pub original: String,
+    /// Tokens in order.
+    pub tokens: Vec<NameToken>,
+    /// Analysed as an organisation name.
+    pub is_org: bool,
+}
+
+impl NameForm {
+    /// Tokens that carry the name (not legal forms or particles).
+    pub fn name_tokens(&self) -> impl Iterator<Item = &NameToken> {
+        self.tokens
+            .iter()
+            .filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number))
+    }
+}
+
+/// A consonant skeleton for spotting transliteration variants of one name (Muhammad /
+/// Mohammed → `mhmd`, Husayn / Hussein → `hsn`, Ahmadinezhad / Ahmadinejad → `hmdnjd`): vowels
+/// and doubled letters dropped, sounds that alphabets write differently merged.
+pub fn skeleton(word: &str) -> String {
+    let w = word
+        .replace("zh", "j")
+        .replace("dj", "j")
+        .replace("ph", "f")
+        .replace("kh", "h")
+        .replace("gh", "g")
+        .replace("ck", "k")
+        .replace("ch", "c")
+        .replace("sh", "s")
+        .replace("th", "t")
+        .replace("dh", "d");
+    let mut out = String::new();
+    for c in w.chars() {
+        let c = match c {
+            'q' => 'k',
+            'z' => 's',
+            'w' => 'v',
+            'x' => 'k',
+            c => c,
+        };
+        if "aeiouy".contains(c) || !c.is_ascii_alphabetic() || out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Multi-word legal forms, folded, and their canonical token.
+const LEGAL_PHRASES: &[(&str, &str)] = &[
+    ("open joint stock company", "ojsc"),
+    ("closed joint stock company", "cjsc"),
+    ("public joint stock company", "pjsc"),
+    ("private joint stock company", "cjsc"),
+    ("joint stock company", "jsc"),
+    ("limited liability company", "llc"),
+    ("limited liability partnership", "llp"),
+    ("limited partnership", "lp"),
+    ("public limited company", "plc"),
+    ("societatea cu raspundere limitata", "srl"),
+    ("societe anonyme", "sa"),
+    ("sociedad anonima", "sa"),
+    ("aktiengesellschaft", "ag"),
+    ("gesellschaft mit beschrankter haftung", "gmbh"),
+    ("company limited", "co ltd"),
+    ("sp z o o", "spzoo"),
+    ("sp z oo", "spzoo"),
+    ("spolka z ograniczona odpowiedzialnoscia", "spzoo"),
+];
+
+/// Single-word legal forms and their canonical form.
+fn legal(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "ltd" | "limited" => "ltd",
+        "llc" | "ooo" | "tov" => "llc",
+        "inc" | "incorporated" => "inc",
+        "corp" | "corporation" => "corp",
+        "co" | "company" => "co",
+        "plc" => "plc",
+        "jsc" | "ao" => "jsc",
+        "ojsc" | "oao" => "ojsc",
+        "cjsc" | "zao" => "cjsc",
+        "pjsc" | "pao" => "pjsc",
+        "sa" => "sa",
+        "ag" => "ag",
+        "gmbh" => "gmbh",
+        "srl" => "srl",
+        "sarl" => "sarl",
+        "spa" => "spa",
+        "bv" => "bv",
+        "nv" => "nv",
+        "pte" => "pte",
+        "pty" => "pty",
+        "lp" => "lp",
+        "llp" => "llp",
+        "kg" => "kg",
+        "ab" => "ab",
+        "oy" => "oy",
+        "kk" => "kk",
+        "sdn" => "sdn",
+        "bhd" => "bhd",
+        "fze" => "fze",
+        "fzco" => "fzco",
+        "fzc" => "fzc",
+        "jv" => "jv",
+        "spzoo" => "spzoo",
+        "sas" => "sas",
+        "as" => "as",
+        "ano" => "ano",
+        _ => return None,
+    })
+}
+
+fn generic(word: &str) -> bool {
+    matches!(
+        word,
+        "trading"
+            | "trade"
+            | "group"
+            | "holding"
+            | "holdings"
+            | "international"
+            | "industries"
+            | "industry"
+            | "enterprise"
+            | "enterprises"
+            | "services"
+            | "general"
+            | "and"
+            | "the"
+            | "of"
+            | "for"
+            | "muyeok"
+            | "corporation"
+            | "development"
+            | "investment"
+            | "import"
+            | "export"
+    )
+}
+
+fn particle(word: &str) -> bool {
+    matches!(
+        word,
+        "al" | "el" | "bin" | "ibn" | "bint" | "de" | "del" | "della" | "der" | "den" | "van" | "von" | "da" | "dos" | "das" | "du" | "la" | "le" | "y" | "ul" | "ud" | "abd"
+            // Titles and honorifics say nothing about who it is.
+            | "mr" | "mrs" | "ms" | "dr" | "sir" | "president" | "monsieur" | "madame" | "sheikh" | "shaykh" | "haji" | "hajji" | "mullah" | "maulavi" | "qari" | "general" | "colonel"
+    )
+}
+
+/// Number words and ordinals as digits (`forty` → 40, `first`/`1st` → 1), for names such as
+/// "Brigade Forty-Four" / "Brigade 44".
+fn number_word(word: &str) -> Option<u32> {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const ORD: [&str; 13] = [
+        "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+        "ninth", "tenth", "eleventh", "twelfth",
+    ];
+    const TENS: [(&str, u32); 9] = [
+        ("twenty", 20),
+        ("thirty", 30),
+        ("forty", 40),
+        ("fourty", 40),
+        ("fifty", 50),
+        ("sixty", 60),
+        ("seventy", 70),
+        ("eighty", 80),
+        ("ninety", 90),
+    ];
+    if let Some(i) = ONES.iter().position(|w| *w == word) {
+        return Some(i as u32);
+    }
+    if let Some(i) = ORD.iter().position(|w| *w == word) {
+        return Some(i as u32);
+    }
+    if let Some((_, v)) = TENS.iter().find(|(w, _)| *w == word) {
+        return Some(*v);
+    }
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    if !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && matches!(suffix, "st" | "nd" | "rd" | "th")
+    {
+        return digits.parse().ok();
+    }
+    None
+}
+
+/// Roman numerals as fund and trust series use them (II, IV, XV).
+fn is_roman_numeral(word: &str) -> bool {
+    word.len() <= 5 && word.len() >= 2 && word.chars().all(|c| matches!(c, 'i' | 'v' | 'x'))
+}
+
+/// Undoes digit-for-letter substitutions in a token that mixes both (`sech1n` → `sechin`).
+fn unleet(word: &str) -> String {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = word.chars().filter(|c| c.is_ascii_digit()).count();
+    if letters == 0 || digits == 0 || letters < digits || number_word(word).is_some() {
+        return word.to_string();
+    }
+    word.chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'i',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '8' => 'b',
+            '9' => 'g',
+            c => c,
+        })
+        .collect()
+}
+
+/// Collapses dotted abbreviations (`l.l.c.` → `llc`, `p.l.c.` → `plc`) and `&` → `and`.
+fn pre_normalise(name: &str) -> String {
+    let folded = cordon_text::fold(name);
+    let mut out = String::with_capacity(folded.len());
+    let chars: Vec<char> = folded.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // A single letter followed by '.' and another single letter: drop the dot.
+        if c == '.'
+            && i > 0
+            && chars[i - 1].is_alphabetic()
+            && (i < 2 || !chars[i - 2].is_alphabetic())
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+            && chars.get(i + 2).is_none_or(|n| !n.is_alphabetic())
+        {
+            i += 1;
+            continue;
+        }
+        if c == '&' {
+            out.push_str(" and ");
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Analyses a name. `is_org` selects organisation handling (legal forms, generic words).
+pub fn analyze(name: &str, is_org: bool) -> NameForm {
+    let mut text = pre_normalise(name);
+    if is_org {
+        // Legal-form phrases are matched on whole words, punctuation ignored ("Sp. z o.o.").
+        // Apostrophes join (Qa'ida, People's); other punctuation separates.
+        let text_no_apostrophe: String = text.chars().filter(|c| *c != '\'').collect();
+        let words: Vec<&str> = text_no_apostrophe
+            .split(|c: char| !c.is_alphanumeric() && c != '&')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut spaced = format!(" {} ", words.join(" "));
+        for (phrase, canon) in LEGAL_PHRASES {
+            let p = format!(" {phrase} ");
+            if spaced.contains(&p) {
+                spaced = spaced.replace(&p, &format!(" {canon} "));
+            }
+        }
+        text = spaced.trim().to_string();
+    }
+    let raw = tokens(&text);
+    let comma_at = raw.iter().position(|t| t.comma_after);
+    let mut out: Vec<NameToken> = Vec::new();
+    for (i, t) in raw.iter().enumerate() {
+        let before_comma = comma_at.is_some_and(|c| i <= c) && !is_org;
+        match t.script {
+            Script::Hangul => push_hangul(&mut out, &t.text, is_org),
+            Script::Han => {
+                let h = hanja::to_hangul(&t.text);
+                if h.chars().all(hangul::is_syllable) {
+                    push_hangul(&mut out, &h, is_org);
+                } else {
+                    out.push(plain(&t.text, is_org));
+                }
+            }
+            Script::Cyrillic => {
+                let mut tok = plain(&cyrillic::to_latin(&t.text), is_org);
+                tok.korean = cyrillic::korean_syllables(&t.text).to_vec();
+                tok.hyphen_after = t.hyphen_after;
+                tok.family = before_comma;
+                out.push(tok);
+            }
+            _ => {
+                let mut tok = plain(&unleet(&t.text), is_org);
+                tok.hyphen_after = t.hyphen_after;
+                tok.family = before_comma;
+                out.push(tok);
+            }
+        }
+    }
+    // Number words become digits; adjacent tens and ones combine (forty four → 44).
+    let mut merged: Vec<NameToken> = Vec::with_capacity(out.len());
+    for t in out {
+        let value = number_word(&t.text).or_else(|| {
+            (t.role == TokenRole::Number && t.text.chars().all(|c| c.is_ascii_digit()))
+                .then(|| t.text.parse().ok())
+                .flatten()
+        });
+        if let Some(v) = value {
+            if let Some(prev) = merged.last_mut() {
+                if prev.role == TokenRole::Number {
+                    if let Ok(p) = prev.text.parse::<u32>() {
+                        if p % 10 == 0 && p >= 20 && v < 10 {
+                            prev.text = (p + v).to_string();
+                            continue;
+                        }
+                    }
+                }
+            }
+            merged.push(NameToken {
+                text: v.to_string(),
+                korean: Vec::new(),
+                exact_korean: false,
+                role: TokenRole::Number,
+                hyphen_after: t.hyphen_after,
+                family: false,
+            });
+            continue;
+        }
+        // A token repeated verbatim (Sergey Sergey Shoigu) is one token.
+        if merged
+            .iter()
+            .any(|m| m.text == t.text && m.role == t.role && !t.exact_korean)
+        {
+            continue;
+        }
+        merged.push(t);
+    }
+    NameForm {
+        original: name.to_string(),
+        tokens: merged,
+        is_org,
+    }
+}
+
+fn plain(text: &str, is_org: bool) -> NameToken {
+    let role = if text.chars().all(|c| c.is_ascii_digit()) || is_org && is_roman_numeral(text) {
+        TokenRole::Number
+    } else if is_org && legal(text).is_some() {
+        TokenRole::Legal
+    } else if is_org && generic(text) {
+        TokenRole::Generic
+    } else if !is_org && particle(text) {
+        TokenRole::Particle
+    } else {
+        TokenRole::Name
+    };
+    let text = match role {
+        TokenRole::Legal => legal(text).unwrap_or(text).to_string(),
+        _ => text.to_string(),
+    };
+    let korean = if role == TokenRole::Name {
+        korean::syllables(&text).to_vec()
+    } else {
+        Vec::new()
+    };
+    NameToken {
+        text,
+        korean,
+        exact_korean: false,
+        role,
+        hyphen_after: false,
+        family: false,
+    }
+}
+
+/// A Hangul word: for a person, family name then one token per given-name syllable; for an
+/// organisation, the word romanised whole.
+fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
+    if is_org {
+        let rr: String = hangul::romanize_rr(word).split(' ').collect();
+        out.push(plain(&rr, true));
+        return;
+    }
+    let (family, given) = if out.is_empty() {
+        hangul::split_family_name(word)
+    } else {
+        ("", word)
+    };
+    if !family.is_empty() {
+        let mr: String = hangul::romanize_mr(family).split(' ').collect();
+        let mut korean: Vec<char> = family.chars().map(hangul::canonical).collect();
+        korean.truncate(1);
+        let exact = family.chars().count() == 1;
+        out.push(NameToken {
+            text: mr,
+            korean: if exact { korean } else { Vec::new() },
+            exact_korean: exact,
+            role: TokenRole::Name,
+            hyphen_after: false,
+            family: true,
+        });
+    }
+    let n = given.chars().count();
+    for (i, c) in given.chars().enumerate() {
+        // Given names follow the family name, so MR voices their initials (Kim Jong Un): the
+        // DPRK's own spelling, and the one the UN and OFAC lists use.
+        let mr = hangul::syllable_mr(c, false).unwrap_or_else(|| c.to_string());
+        out.push(NameToken {
+            text: mr,
+            korean: vec![hangul::canonical(c)],
+            exact_korean: true,
+            role: TokenRole::Name,
+            hyphen_after: i + 1 < n,
+            family: false,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(f: &NameForm) -> Vec<&str> {
+        f.tokens.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn korean_writings() {
+        let h = analyze("김정은", false);
+        assert_eq!(texts(&h), ["kim", "jong", "un"]);
+        assert!(
+            h.tokens[0].family
+                && h.tokens[1].hyphen_after
+                && h.tokens.iter().all(|t| t.exact_korean)
+        );
+        assert_eq!(texts(&analyze("金正恩", false)), ["kim", "jong", "un"]);
+        let c = analyze("Ким Чен Ын", false);
+        assert_eq!(texts(&c), ["kim", "chen", "yn"]);
+        assert!(c.tokens.iter().all(|t| !t.korean.is_empty()));
+        let m = analyze("MUN CHO'NG-CH'O'L", false);
+        assert_eq!(texts(&m), ["mun", "chong", "chol"]);
+        assert!(m.tokens[1].hyphen_after);
+        assert!(analyze("KIM, Jong Un", false).tokens[0].family);
+    }
+
+    #[test]
+    fn organisations() {
+        let f = analyze("Open Joint Stock Company Gasprom", true);
+        assert_eq!(texts(&f), ["ojsc", "gasprom"]);
+        assert_eq!(f.tokens[0].role, TokenRole::Legal);
+        assert_eq!(
+            texts(&analyze("Goldman Sachs & Co. L.L.C.", true)),
+            ["goldman", "sachs", "and", "co", "llc"]
+        );
+        assert_eq!(
+            texts(&analyze("HSBC Holdings p.l.c.", true)),
+            ["hsbc", "holdings", "plc"]
+        );
+    }
+}

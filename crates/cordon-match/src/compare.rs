@@ -1,0 +1,486 @@
+//! Comparing two analysed names: token alignment, the Korean syllable rule, the score and its
+//! explanation.
+
+use cordon_text::korean;
+
+use crate::analyze::{NameForm, NameToken, TokenRole};
+use crate::strsim::{jaro_winkler, levenshtein};
+
+/// The default match threshold for name scores: the threshold with the best F1 on the
+/// nomenklatura name bench (the dev set; `tests/it/name_bench.rs` prints F1 by threshold).
+/// Scores of Korean names whose syllables differ are capped at 0.45, well below it.
+pub const DEFAULT_THRESHOLD: f64 = 0.6;
+
+/// The result of comparing two names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameScore {
+    /// Score in [0, 1].
+    pub score: f64,
+    /// One line per finding, for people.
+    pub explanation: Vec<String>,
+}
+
+/// How two token spans were matched.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum How {
+    Exact,
+    Romanisation,
+    Joined,
+    Similar,
+    Prefix,
+    Initial,
+    Phonetic,
+    Acronym,
+}
+
+#[derive(Clone, Debug)]
+struct Pair {
+    a: (usize, usize),
+    b: (usize, usize),
+    sim: f64,
+    how: How,
+}
+
+fn upper(ts: &[NameToken]) -> String {
+    ts.iter()
+        .map(|t| t.text.to_uppercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Weight of a token by role; `rarity` scales name tokens (1.0 when unknown).
+pub(crate) fn role_weight(t: &NameToken) -> f64 {
+    match t.role {
+        TokenRole::Name => 1.0,
+        TokenRole::Number => 0.4,
+        TokenRole::Generic => 0.35,
+        TokenRole::Particle => 0.25,
+        TokenRole::Legal => 0.15,
+    }
+}
+
+fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool) -> Option<(f64, How)> {
+    // Written in Hangul or Hanja on both sides: the syllables themselves decide (김종은 ≠
+    // 김정은, although MR without breves writes both "jong").
+    if a.exact_korean && b.exact_korean {
+        return (a.korean == b.korean).then_some((1.0, How::Exact));
+    }
+    if a.text == b.text {
+        return Some((1.0, How::Exact));
+    }
+    if a.role == TokenRole::Number || b.role == TokenRole::Number {
+        return None;
+    }
+    if !a.korean.is_empty() && !b.korean.is_empty() && korean::intersects(&a.korean, &b.korean) {
+        return Some((0.97, How::Romanisation));
+    }
+    // In Korean names, syllables decide: Jong/Jon/Jun differ by one letter and are different
+    // syllables, so no edit distance, no initials.
+    if korean_mode && !a.korean.is_empty() && !b.korean.is_empty() {
+        return None;
+    }
+    let (la, lb) = (a.text.chars().count(), b.text.chars().count());
+    let (short, long) = if la <= lb {
+        (&a.text, &b.text)
+    } else {
+        (&b.text, &a.text)
+    };
+    let ls = la.min(lb);
+    // An initial stands for a name with that letter (J. / Joachim).
+    if ls == 1 {
+        return (long.starts_with(short.as_str()) && long.len() > 1).then_some((0.6, How::Initial));
+    }
+    // A short form (Ben / Benjamin, Lind / Lindemann is not: it must be a third of the name).
+    if ls >= 3 && long.starts_with(short.as_str()) && ls * 2 >= long.chars().count() - 1 {
+        return Some((0.8, How::Prefix));
+    }
+    let n = la.max(lb);
+    let edits = levenshtein(&a.text, &b.text);
+    // Edits allowed grow with length; a token of 3–4 letters may differ by one.
+    let allowed = ((n as f64) / 4.5).floor().max(1.0) as usize;
+    if edits <= allowed && ls >= 3 {
+        let sim = 1.0 - edits as f64 / (allowed + 1) as f64 * 0.6;
+        return Some((sim, How::Similar));
+    }
+    // Letters permuted (Putin / nitPu, reversed names).
+    if ls >= 4 && la == lb {
+        let mut x: Vec<char> = a.text.chars().collect();
+        let mut y: Vec<char> = b.text.chars().collect();
+        x.sort_unstable();
+        y.sort_unstable();
+        if x == y {
+            return Some((0.75, How::Similar));
+        }
+    }
+    // The same consonants in another transliteration (Muhammad / Mohammed).
+    if ls >= 4 {
+        let (ka, kb) = (
+            crate::analyze::skeleton(&a.text),
+            crate::analyze::skeleton(&b.text),
+        );
+        if ka.len() >= 3 && ka == kb {
+            return Some((0.85, How::Phonetic));
+        }
+    }
+    let jw = jaro_winkler(&a.text, &b.text);
+    if jw >= 0.93 && ls >= 5 {
+        return Some((0.6 + (jw - 0.93) * 4.0, How::Similar));
+    }
+    None
+}
+
+/// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
+fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
+    let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
+    if joined == single.text {
+        return Some((1.0, How::Joined));
+    }
+    if parts.iter().all(|p| !p.korean.is_empty()) && joined_syllables(&single.text, parts) {
+        return Some((0.97, How::Joined));
+    }
+    if joined.chars().count() >= 6 && jaro_winkler(&joined, &single.text) >= 0.93 {
+        return Some((0.9, How::Joined));
+    }
+    None
+}
+
+/// True when `word` splits into pieces, each a romanised syllable meeting the corresponding
+/// part's syllables.
+fn joined_syllables(word: &str, parts: &[NameToken]) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return word.is_empty();
+    };
+    (1..=word.len().min(8)).any(|l| {
+        word.is_char_boundary(l)
+            && korean::intersects(korean::syllables(&word[..l]), &first.korean)
+            && joined_syllables(&word[l..], rest)
+    })
+}
+
+fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for i in 0..a.len() {
+        for j in 0..b.len() {
+            if let Some((sim, how)) = token_sim(&a[i], &b[j], korean_mode) {
+                out.push(Pair {
+                    a: (i, i + 1),
+                    b: (j, j + 1),
+                    sim,
+                    how,
+                });
+            }
+            if i + 1 < a.len() {
+                if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + 2]) {
+                    out.push(Pair {
+                        a: (i, i + 2),
+                        b: (j, j + 1),
+                        sim,
+                        how,
+                    });
+                }
+            }
+            if j + 1 < b.len() {
+                if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + 2]) {
+                    out.push(Pair {
+                        a: (i, i + 1),
+                        b: (j, j + 2),
+                        sim,
+                        how,
+                    });
+                }
+            }
+        }
+    }
+    // Initialisms: a token of 2–5 letters spelling the initials of consecutive tokens
+    // (PLA / People's Liberation Army, JC / Jean-Claude, US / United States).
+    for (x, y, flip) in [(a, b, false), (b, a, true)] {
+        for (i, xi) in x.iter().enumerate() {
+            let t = &xi.text;
+            let n = t.chars().count();
+            if !(2..=5).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            for j in 0..y.len() {
+                let span: Vec<&NameToken> = y[j..]
+                    .iter()
+                    .filter(|u| u.role != TokenRole::Legal)
+                    .take(n)
+                    .collect();
+                if span.len() == n
+                    && span
+                        .iter()
+                        .zip(t.chars())
+                        .all(|(u, c)| u.text.starts_with(c))
+                {
+                    let end = j
+                        + y[j..]
+                            .iter()
+                            .position(|u| std::ptr::eq(u, span[n - 1]))
+                            .unwrap_or(0)
+                        + 1;
+                    let (pa, pb) = if flip {
+                        ((j, end), (i, i + 1))
+                    } else {
+                        ((i, i + 1), (j, end))
+                    };
+                    out.push(Pair {
+                        a: pa,
+                        b: pb,
+                        sim: 0.85,
+                        how: How::Acronym,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> {
+    let mut cands = candidates(a, b, korean_mode);
+    // Best similarity first; among equals, spans covering more tokens, then earlier positions.
+    cands.sort_by(|x, y| {
+        y.sim
+            .partial_cmp(&x.sim)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then((y.a.1 - y.a.0 + y.b.1 - y.b.0).cmp(&(x.a.1 - x.a.0 + x.b.1 - x.b.0)))
+            .then(x.a.0.abs_diff(x.b.0).cmp(&y.a.0.abs_diff(y.b.0)))
+    });
+    let mut used_a = vec![false; a.len()];
+    let mut used_b = vec![false; b.len()];
+    let mut out = Vec::new();
+    for c in cands {
+        if (c.a.0..c.a.1).any(|i| used_a[i]) || (c.b.0..c.b.1).any(|j| used_b[j]) {
+            continue;
+        }
+        (c.a.0..c.a.1).for_each(|i| used_a[i] = true);
+        (c.b.0..c.b.1).for_each(|j| used_b[j] = true);
+        out.push(c);
+    }
+    out.sort_by_key(|p| p.a.0);
+    out
+}
+
+/// A name reads as Korean when it has two to five name tokens, each a Korean syllable (or a
+/// joined given name of two or three syllables), and a Korean family name first or last (or
+/// known from Hangul).
+fn is_korean(f: &NameForm) -> bool {
+    let toks: Vec<&NameToken> = f.name_tokens().collect();
+    if toks.len() < 2 || toks.len() > 5 {
+        return false;
+    }
+    let syllabic = |t: &NameToken| {
+        !t.korean.is_empty()
+            || korean::segmentations(&t.text, 1)
+                .first()
+                .is_some_and(|s| (2..=3).contains(&s.len()))
+    };
+    let family = |t: &NameToken| t.family && t.exact_korean || korean::is_family_name(&t.text);
+    toks.iter().all(|t| syllabic(t))
+        && (family(toks[0])
+            || family(toks[toks.len() - 1])
+            || toks.iter().any(|t| t.family && family(t)))
+}
+
+/// `X bin Y` is X, son of Y: the same tokens on the other side of `bin` are another person.
+fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool {
+    let side = |ts: &[NameToken], i: usize| -> Option<i32> {
+        let k = ts
+            .iter()
+            .position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))?;
+        Some(if i < k {
+            -1
+        } else if i > k {
+            1
+        } else {
+            0
+        })
+    };
+    // Only where BIN sits inside both names; a reordered name (bin Salman Mohammed) has lost
+    // the structure and says nothing about who is whose son.
+    let inside = |ts: &[NameToken]| {
+        ts.iter()
+            .position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))
+            .is_some_and(|k| k > 0 && k + 1 < ts.len())
+    };
+    if !inside(a) || !inside(b) {
+        return false;
+    }
+    pairs
+        .iter()
+        .any(|p| match (side(a, p.a.0), side(b, p.b.0)) {
+            (Some(x), Some(y)) => x != 0 && y != 0 && x != y,
+            _ => false,
+        })
+}
+
+/// Compares two names. `weight` gives the rarity weight of a name token (1.0 = ordinary;
+/// common tokens such as KIM or MOHAMMED weigh less); roles scale it further.
+pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
+    let (ta, tb) = (&a.tokens, &b.tokens);
+    let mut explanation = Vec::new();
+    if ta.is_empty() || tb.is_empty() {
+        return NameScore {
+            score: 0.0,
+            explanation: vec!["empty name".into()],
+        };
+    }
+    let w = |t: &NameToken| {
+        role_weight(t)
+            * if t.role == TokenRole::Name {
+                weight(t)
+            } else {
+                1.0
+            }
+    };
+    let korean_mode = !a.is_org && !b.is_org && is_korean(a) && is_korean(b);
+    let pairs = align(ta, tb, korean_mode);
+    let (wa, wb): (f64, f64) = (ta.iter().map(w).sum(), tb.iter().map(w).sum());
+    let mut ma = 0.0;
+    let mut mb = 0.0;
+    for p in &pairs {
+        let spa: f64 = ta[p.a.0..p.a.1].iter().map(w).sum();
+        let spb: f64 = tb[p.b.0..p.b.1].iter().map(w).sum();
+        ma += p.sim * spa;
+        mb += p.sim * spb;
+        let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
+        explanation.push(match p.how {
+            How::Exact => format!("{sa} = {sb}"),
+            How::Romanisation => {
+                format!("{sa} = {sb} (romanisation variant of one Korean syllable)")
+            }
+            How::Joined => format!("{sa} = {sb} (same syllables, joined/split)"),
+            How::Similar => format!("{sa} ≈ {sb} (spelling, {:.2})", p.sim),
+            How::Prefix => format!("{sa} ≈ {sb} (short form)"),
+            How::Initial => format!("{sa} ≈ {sb} (initial)"),
+            How::Phonetic => format!("{sa} ≈ {sb} (transliteration variant)"),
+            How::Acronym => format!("{sa} = {sb} (initials)"),
+        });
+    }
+    let mut used_a = vec![false; ta.len()];
+    let mut used_b = vec![false; tb.len()];
+    for p in &pairs {
+        (p.a.0..p.a.1).for_each(|i| used_a[i] = true);
+        (p.b.0..p.b.1).for_each(|j| used_b[j] = true);
+    }
+    let unmatched = |ts: &[NameToken], used: &[bool]| -> Vec<NameToken> {
+        ts.iter()
+            .zip(used)
+            .filter(|(t, u)| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
+            .map(|(t, _)| t.clone())
+            .collect()
+    };
+    let (ua, ub) = (unmatched(ta, &used_a), unmatched(tb, &used_b));
+    let coverage = (ma / wa.max(1e-9)).max(mb / wb.max(1e-9));
+    let dice = (ma + mb) / (wa + wb).max(1e-9);
+    let mut score = 0.5 * coverage + 0.5 * dice;
+
+    // Both sides keep a name token the other lacks: a substitution, not an omission.
+    if !ua.is_empty() && !ub.is_empty() {
+        score *= 0.75;
+        explanation.push(format!("{} ≠ {}", upper(&ua), upper(&ub)));
+    } else if !ua.is_empty() || !ub.is_empty() {
+        let extra = if ua.is_empty() { &ub } else { &ua };
+        explanation.push(format!("{} only in one name", upper(extra)));
+    }
+    // A one-token name against a longer one identifies little.
+    let (na, nb) = (a.name_tokens().count(), b.name_tokens().count());
+    if (na == 1) != (nb == 1) {
+        score *= 0.8;
+    }
+    // Numbers must agree (Management Company 23 ≠ Management Company).
+    let nums = |f: &NameForm| {
+        f.tokens
+            .iter()
+            .filter(|t| t.role == TokenRole::Number)
+            .map(|t| t.text.clone())
+            .collect::<Vec<_>>()
+    };
+    if nums(a) != nums(b) {
+        score *= 0.95;
+        explanation.push("numbers differ".into());
+    }
+    // Korean names: every syllable must agree. A different syllable is a different person,
+    // however close the letters are (JONG UN ≠ JONG IL).
+    if patronymic_swapped(ta, tb, &pairs) {
+        score = score.min(0.5);
+        explanation.push("given name and father's name swapped around BIN".into());
+    }
+    if korean_mode && (!ua.is_empty() || !ub.is_empty()) {
+        score = score.min(0.45);
+        explanation.push(format!(
+            "Korean name syllables differ: {} ≠ {}",
+            upper(&ua),
+            upper(&ub)
+        ));
+    }
+    NameScore {
+        score: score.clamp(0.0, 1.0),
+        explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze;
+
+    fn s(a: &str, b: &str) -> f64 {
+        compare_names(&analyze(a, false), &analyze(b, false), &|_| 1.0).score
+    }
+
+    #[test]
+    fn korean_variants_match() {
+        for (a, b) in [
+            ("Kim Jong Un", "김정은"),
+            ("Kim Jong Un", "金正恩"),
+            ("Kim Jong Un", "Ким Чен Ын"),
+            ("KIM, Jong Un", "Jong-un Kim"),
+            ("Kim Jong Un", "Kim Jongun"),
+            ("Kim Jong Un", "Gim Jeong-eun"),
+            ("RI JE-SON", "Ri Je-seon"),
+            ("RI JE-SON", "Lee Je Son"),
+            ("MUN CHO'NG-CH'O'L", "Mun Jeong-cheol"),
+            ("MUN CHO'NG-CH'O'L", "Moon Jung-chul"),
+            ("CH'OE SO'K MIN", "Choi Suk Min"),
+            ("Choe Ryong Hae", "Чхве Рён Хэ"),
+            ("Jon Il Chun", "Chon Il Chun"),
+        ] {
+            let x = s(a, b);
+            assert!(x >= DEFAULT_THRESHOLD, "{a} / {b}: {x}");
+        }
+    }
+
+    #[test]
+    fn different_syllables_do_not() {
+        for (a, b) in [
+            ("Kim Jong Un", "Kim Jong Il"),
+            ("Kim Jong Un", "Kim Yo Jong"),
+            ("PAK YONG-CHUN", "PAK IL KYU"),
+            ("MUN CHO'NG-MIN", "MUN CHO'NG-CH'O'L"),
+        ] {
+            let x = s(a, b);
+            assert!(x < DEFAULT_THRESHOLD, "{a} / {b}: {x}");
+        }
+    }
+
+    #[test]
+    fn symmetric_and_bounded() {
+        let names = [
+            "Kim Jong Un",
+            "김정은",
+            "Olaf Scholz",
+            "Deutsche Bank AG",
+            "O",
+            "Ri Je Son",
+            "Jongun Kim",
+        ];
+        for a in names {
+            for b in names {
+                let (x, y) = (s(a, b), s(b, a));
+                assert!((0.0..=1.0).contains(&x), "{a} {b} {x}");
+                assert!((x - y).abs() < 1e-9, "{a} / {b}: {x} vs {y}");
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Measured quality of the name matcher on the labelled dev set.
+
+mod name_bench;

@@ -1,0 +1,232 @@
+//! Romanised Korean: which Hangul syllables a romanised syllable may stand for.
+//!
+//! The index is generated, not listed: every one of the 11,172 Hangul syllables is romanised
+//! with RR, MR (word-initial and voiced forms) and the conventional variants of its initial,
+//! vowel and final ([`crate::hangul::syllable_spellings`]), plus the conventional family-name
+//! spellings ([`crate::hangul::FAMILY_NAMES`]). Each spelling maps to the *canonical* syllables
+//! (initial-sound rule undone, [`crate::hangul::canonical`]) it can come from. Two romanised
+//! syllables are the same Korean syllable when those sets meet.
+//!
+//! The index is built on first use (about 0.2 s) and shared.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::hangul;
+
+/// Longest spelling of one syllable in the index, in bytes.
+const MAX_SPELLING: usize = 8;
+
+struct Index {
+    by_spelling: HashMap<String, Vec<char>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_spelling: HashMap<String, Vec<char>> = HashMap::with_capacity(1 << 16);
+        for i in 0..hangul::COUNT {
+            let c = char::from_u32(hangul::FIRST + i).expect("Hangul syllable");
+            let k = hangul::canonical(c);
+            for s in hangul::syllable_spellings(c) {
+                if !s.is_empty() && s.len() <= MAX_SPELLING {
+                    by_spelling.entry(s).or_default().push(k);
+                }
+            }
+        }
+        for (h, spellings) in hangul::FAMILY_NAMES {
+            let mut chars = h.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                for s in *spellings {
+                    by_spelling
+                        .entry((*s).to_string())
+                        .or_default()
+                        .push(hangul::canonical(c));
+                }
+            }
+        }
+        for v in by_spelling.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Index { by_spelling }
+    })
+}
+
+/// The canonical Hangul syllables a romanised syllable may stand for (empty if it is not a
+/// Korean syllable in any system). `s` must be folded (lower case ASCII).
+pub fn syllables(s: &str) -> &'static [char] {
+    index().by_spelling.get(s).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// True when `s` is a romanised spelling of a Korean family name (`kim`, `lee`, `park`,
+/// `choe`, `namgung`), systematic or conventional.
+pub fn is_family_name(s: &str) -> bool {
+    static FAMILY: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    FAMILY
+        .get_or_init(|| {
+            let mut set = std::collections::HashSet::new();
+            for (h, spellings) in hangul::FAMILY_NAMES {
+                set.extend(spellings.iter().map(|s| s.to_string()));
+                let mut one = h.chars();
+                if let (Some(c), None) = (one.next(), one.next()) {
+                    set.extend(
+                        hangul::syllable_spellings(c)
+                            .into_iter()
+                            .filter(|s| s.len() >= 2),
+                    );
+                }
+            }
+            set
+        })
+        .contains(s)
+}
+
+/// True when `s` spells some Korean syllable.
+pub fn is_syllable(s: &str) -> bool {
+    !syllables(s).is_empty()
+}
+
+/// True when two romanised syllables can be the same Korean syllable (`jong`/`chung`,
+/// `ri`/`lee`, `kim`/`gim`); false when either is not a Korean syllable.
+pub fn same_syllable(a: &str, b: &str) -> bool {
+    a == b && is_syllable(a) || intersects(syllables(a), syllables(b))
+}
+
+/// True when the syllable sets meet (both sorted).
+pub fn intersects(a: &[char], b: &[char]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// The ways a word splits into romanised Korean syllables (`jongun` → `jong un`, `jon gun`),
+/// fewest syllables first, at most `limit`.
+pub fn segmentations(word: &str, limit: usize) -> Vec<Vec<&str>> {
+    let n = word.len();
+    if n == 0 || !word.is_ascii() {
+        return Vec::new();
+    }
+    // reach[i]: the word's suffix from i can be split.
+    let mut reach = vec![false; n + 1];
+    reach[n] = true;
+    for i in (0..n).rev() {
+        reach[i] =
+            (1..=MAX_SPELLING.min(n - i)).any(|l| reach[i + l] && is_syllable(&word[i..i + l]));
+    }
+    let mut out = Vec::new();
+    if !reach[0] {
+        return out;
+    }
+    let mut stack: Vec<(usize, Vec<&str>)> = vec![(0, Vec::new())];
+    while let Some((i, parts)) = stack.pop() {
+        if i == n {
+            out.push(parts);
+            if out.len() >= limit * 4 {
+                break;
+            }
+            continue;
+        }
+        for l in 1..=MAX_SPELLING.min(n - i) {
+            if reach[i + l] && is_syllable(&word[i..i + l]) {
+                let mut p = parts.clone();
+                p.push(&word[i..i + l]);
+                stack.push((i + l, p));
+            }
+        }
+    }
+    out.sort_by_key(|p| p.len());
+    out.truncate(limit);
+    out
+}
+
+/// True when a joined word (`jongun`) splits into syllables that match `parts` one to one
+/// (`["jong", "un"]`): how a passport's joined given name is compared with a list's split one.
+pub fn joined_matches(word: &str, parts: &[&str]) -> bool {
+    fn go(word: &str, parts: &[&str]) -> bool {
+        let Some((first, rest)) = parts.split_first() else {
+            return word.is_empty();
+        };
+        (1..=MAX_SPELLING.min(word.len())).any(|l| {
+            word.is_char_boundary(l) && same_syllable(&word[..l], first) && go(&word[l..], rest)
+        })
+    }
+    !parts.is_empty() && go(word, parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn romanisation_classes() {
+        for (a, b) in [
+            ("kim", "gim"),
+            ("ri", "lee"),
+            ("ri", "yi"),
+            ("ri", "rhee"),
+            ("li", "i"),
+            ("pak", "park"),
+            ("park", "bak"),
+            ("paek", "baek"),
+            ("choe", "choi"),
+            ("choi", "chwe"),
+            ("jong", "chong"),
+            ("jong", "jeong"),
+            ("jong", "cheong"),
+            ("chung", "jung"),
+            ("un", "eun"),
+            ("un", "woon"),
+            ("chol", "cheol"),
+            ("cheol", "chul"),
+            ("kwang", "gwang"),
+            ("sok", "seok"),
+            ("seok", "suk"),
+            ("hyon", "hyeon"),
+            ("hyeon", "hyun"),
+            ("jon", "chon"),
+            ("jeon", "chun"),
+            ("chun", "jun"),
+            ("ryong", "yong"),
+        ] {
+            assert!(same_syllable(a, b), "{a} ~ {b}");
+        }
+        for (a, b) in [
+            ("un", "il"),
+            ("jong", "il"),
+            ("kim", "pak"),
+            ("chol", "nam"),
+            ("yo", "un"),
+        ] {
+            assert!(!same_syllable(a, b), "{a} !~ {b}");
+        }
+        assert!(!is_syllable("x"));
+        for f in [
+            "kim", "lee", "park", "choi", "choe", "namgung", "ri", "pak", "jong",
+        ] {
+            assert!(is_family_name(f), "{f}");
+        }
+        assert!(!is_family_name("merkel") && !is_family_name("angela"));
+        assert!(!same_syllable("vladimir", "vladimir"), "not Korean");
+    }
+
+    #[test]
+    fn joined_given_names() {
+        assert!(joined_matches("jongun", &["jong", "un"]));
+        assert!(joined_matches("jongeun", &["jong", "un"]));
+        assert!(joined_matches("chongchol", &["jeong", "cheol"]));
+        assert!(!joined_matches("jongil", &["jong", "un"]));
+        let segs = segmentations("jongun", 8);
+        assert!(segs.iter().any(|s| s == &["jong", "un"]), "{segs:?}");
+        assert!(
+            segmentations("smith", 4).is_empty()
+                || segmentations("smith", 4).iter().all(|s| s.len() > 1)
+        );
+    }
+}
