@@ -31,6 +31,64 @@ enum Command {
     /// Listed entities.
     #[command(subcommand)]
     Entity(EntityCommand),
+    /// Screen one name (and optional details) against the active lists.
+    Match {
+        /// The name, in any script or romanisation.
+        name: String,
+        /// Date of birth: YYYY, YYYY-MM, YYYY-MM-DD or "08 Jan 1984".
+        #[arg(long)]
+        dob: Option<String>,
+        /// Claimed nationality (ISO code or country name); supporting evidence only.
+        #[arg(long)]
+        nationality: Option<String>,
+        /// Screen against persons or organisations only.
+        #[arg(long, value_enum)]
+        schema: Option<SchemaArg>,
+        /// Passport or national id number.
+        #[arg(long)]
+        id_number: Option<String>,
+        /// Crypto wallet address.
+        #[arg(long)]
+        wallet: Option<String>,
+        /// Most matches to show.
+        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Minimum score.
+        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD)]
+        threshold: f64,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Screen a file of records (CSV with a header, or JSON lines) against the active lists.
+    Screen {
+        /// Input: columns/keys id, name (required), dob, nationality, gender, id_number, wallet, schema.
+        input: PathBuf,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Output format (default: from the output file's extension, else JSON lines).
+        #[arg(long, value_enum)]
+        output_format: Option<OutputFormatArg>,
+        /// Minimum score.
+        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD)]
+        threshold: f64,
+        /// Most matches per row.
+        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT)]
+        limit: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaArg {
+    Person,
+    Organization,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputFormatArg {
+    Csv,
+    Jsonl,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -314,6 +372,146 @@ fn run(cli: Cli) -> Result<()> {
                 ExportFormat::Csv => export_csv(&mut sink, &sets)?,
             }
             sink.flush()?;
+            return Ok(());
+        }
+        Command::Match {
+            name,
+            dob,
+            nationality,
+            schema,
+            id_number,
+            wallet,
+            limit,
+            threshold,
+            json,
+        } => {
+            let dob = match dob {
+                Some(d) => Some(cordon_model::PartialDate::parse_text(&d).with_context(|| {
+                    format!("--dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, 08 Jan 1984)")
+                })?),
+                None => None,
+            };
+            let nationality = match nationality {
+                Some(c) => Some(
+                    cordon_model::Country::from_name(&c)
+                        .code
+                        .with_context(|| format!("--nationality {c:?} is not a known country"))?,
+                ),
+                None => None,
+            };
+            let mut store = open_store(&home)?;
+            let (screener, _) = cordon_engine::screen::load_screener(&mut store, &home)?;
+            let schema = schema.map(|s| match s {
+                SchemaArg::Person => cordon_match::Schema::Person,
+                SchemaArg::Organization => cordon_match::Schema::Organization,
+            });
+            let q = cordon_match::Query {
+                name: name.clone(),
+                dob,
+                nationality,
+                schema,
+                gender: None,
+                id_number,
+                wallet,
+            };
+            let hits = screener.screen(&q, threshold, limit);
+            if json {
+                let m: Vec<_> = hits.iter().map(|h| serde_json::json!({"entity_id": h.entity_id, "caption": h.caption, "score": (h.score * 1000.0).round() / 1000.0, "explanation": h.explanation})).collect();
+                writeln!(out, "{}", serde_json::json!({"query": name, "matches": m}))?;
+            } else if hits.is_empty() {
+                writeln!(
+                    out,
+                    "no match at or above {threshold} for {name:?} among {} listed entities",
+                    screener.len()
+                )?;
+            } else {
+                for h in &hits {
+                    writeln!(out, "{:.3}  {}  {}", h.score, h.entity_id, h.caption)?;
+                    for line in &h.explanation {
+                        writeln!(out, "        {line}")?;
+                    }
+                }
+            }
+        }
+        Command::Screen {
+            input,
+            output,
+            output_format,
+            threshold,
+            limit,
+        } => {
+            let format = cordon_engine::screen::detect_input(&input)?;
+            let out_format = match output_format {
+                Some(OutputFormatArg::Csv) => cordon_engine::screen::OutputFormat::Csv,
+                Some(OutputFormatArg::Jsonl) => cordon_engine::screen::OutputFormat::Jsonl,
+                None if output
+                    .as_ref()
+                    .and_then(|p| p.extension())
+                    .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+                {
+                    cordon_engine::screen::OutputFormat::Csv
+                }
+                None => cordon_engine::screen::OutputFormat::Jsonl,
+            };
+            let mut store = open_store(&home)?;
+            let (screener, versions) = cordon_engine::screen::load_screener(&mut store, &home)?;
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let opts = cordon_engine::screen::ScreenOptions {
+                threshold,
+                limit,
+                output: out_format,
+                threads,
+            };
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let b = indicatif::ProgressBar::new(0);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "screening [{bar:40}] {bytes}/{total_bytes} {msg} ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let mut progress = |rows: u64, done: u64, total: u64| {
+                if let Some(b) = &bar {
+                    b.set_length(total);
+                    b.set_position(done);
+                    b.set_message(format!("{rows} rows"));
+                }
+            };
+            let mut sink: Box<dyn Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(out)),
+            };
+            let summary = cordon_engine::screen::screen_file(
+                &screener,
+                &input,
+                format,
+                &mut sink,
+                &opts,
+                &mut progress,
+            )?;
+            sink.flush()?;
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            let lists: Vec<String> = versions
+                .iter()
+                .map(|v| format!("{} {}", v.source, v.issued.as_deref().unwrap_or("?")))
+                .collect();
+            eprintln!(
+                "screened {} rows against {} entities ({}): {} with matches, {} unreadable; {:.2} s ({:.0} rows/s)",
+                summary.rows,
+                screener.len(),
+                lists.join(", "),
+                summary.matched,
+                summary.errors,
+                summary.secs,
+                summary.rows as f64 / summary.secs.max(1e-9)
+            );
             return Ok(());
         }
         Command::Entity(EntityCommand::Show { id, json }) => {

@@ -6,7 +6,9 @@
 //!   sane, and only then store and activate it.
 //! - [`ensure_lists`]: what commands that need lists call first; loads `CORDON_LISTS_DIR` into
 //!   an empty store or says exactly how to load lists.
-//! - [`load_entities`] / [`diff_versions`]: a version by store id or a file, and list diffs.
+//! - [`load_entities`]: a version by store id or a file, for diffs.
+//! - [`screen`]: the screening workflow over the active lists (one query, or a file streamed in
+//!   batches on all cores).
 #![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ use cordon_lists::fetch::{FetchOutcome, Validators};
 use cordon_lists::{ListError, ParsedList};
 use cordon_model::{Entity, ListFormat, ListVersion};
 use cordon_store::{Activation, ImportOutcome, NewVersion, Store, StoreError};
+
+pub mod screen;
 
 /// Errors of Cordon workflows.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,14 @@ pub enum EngineError {
     /// A source without a known official URL.
     #[error("no official URL is known for source {0:?}; pass --url")]
     NoUrl(String),
+    /// An input file for screening cannot be used at all (no `name` column, unreadable).
+    #[error("{}: {message}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// I/O outside the parsers (temporary download files).
     #[error("{}: {source}", path.display())]
     Io {
@@ -178,13 +190,28 @@ pub fn import_paths(
         }
         parsed.push((list, t.elapsed().as_secs_f64()));
     }
+    // Decide activation per list (and check what would be activated) before writing anything.
+    let mut plan = Vec::new();
     for (list, _) in &parsed {
-        check_sanity(store, list, opts.force)?;
+        let activate = would_activate(store, list, &parsed)?;
+        if activate {
+            check_sanity(store, list, opts.force)?;
+        }
+        plan.push(activate);
     }
     let mut reports = Vec::new();
-    for (list, parse_secs) in parsed {
+    for ((list, parse_secs), activate) in parsed.into_iter().zip(plan) {
         let t = Instant::now();
-        let (version, new) = store_list(store, &list, Activation::IfNewest, &opts.actor)?;
+        let (version, new) = store_list(
+            store,
+            &list,
+            if activate {
+                Activation::IfNewest
+            } else {
+                Activation::Never
+            },
+            &opts.actor,
+        )?;
         reports.push(ImportReport {
             path: list.origin.clone(),
             version,
@@ -218,8 +245,33 @@ fn store_list(
     })
 }
 
+/// Whether a parsed list will become active: it supersedes the active version of its source
+/// and no other list of the same source in the same command supersedes it.
+fn would_activate(store: &Store, list: &ParsedList, batch: &[(ParsedList, f64)]) -> Result<bool> {
+    let n = list.entities.len() as u64;
+    let beats_store = match store.active_version(&list.source)? {
+        None => true,
+        Some(a) => {
+            a.sha256 == list.sha256
+                || cordon_store::supersedes(
+                    list.issued.as_deref(),
+                    n,
+                    a.issued.as_deref(),
+                    a.counts.entities,
+                )
+        }
+    };
+    let beaten = batch.iter().any(|(o, _)| {
+        let m = o.entities.len() as u64;
+        o.source == list.source
+            && o.sha256 != list.sha256
+            && cordon_store::supersedes(o.issued.as_deref(), m, list.issued.as_deref(), n)
+            && !(o.issued == list.issued && m == n)
+    });
+    Ok(beats_store && !beaten)
+}
+
 /// Refuses a list that would replace the active version of its source with far fewer entities.
-/// Older snapshots, which do not become active, are not checked.
 fn check_sanity(store: &Store, list: &ParsedList, force: bool) -> Result<()> {
     if force {
         return Ok(());
@@ -227,7 +279,7 @@ fn check_sanity(store: &Store, list: &ParsedList, force: bool) -> Result<()> {
     let Some(active) = store.active_version(&list.source)? else {
         return Ok(());
     };
-    if list.issued.as_deref().unwrap_or("") < active.issued.as_deref().unwrap_or("") {
+    if active.sha256 == list.sha256 {
         return Ok(());
     }
     let (old, new) = (active.counts.entities, list.entities.len() as u64);

@@ -59,7 +59,7 @@ pub(crate) fn role_weight(t: &NameToken) -> f64 {
     }
 }
 
-fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool) -> Option<(f64, How)> {
+fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
     // Written in Hangul or Hanja on both sides: the syllables themselves decide (김종은 ≠
     // 김정은, although MR without breves writes both "jong").
     if a.exact_korean && b.exact_korean {
@@ -86,8 +86,12 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool) -> Option<(f64, Ho
         (&b.text, &a.text)
     };
     let ls = la.min(lb);
-    // An initial stands for a name with that letter (J. / Joachim).
+    // An initial stands for a name with that letter (J. / Joachim); in organisation names a
+    // lone letter is a word of its own.
     if ls == 1 {
+        if is_org {
+            return None;
+        }
         return (long.starts_with(short.as_str()) && long.len() > 1).then_some((0.6, How::Initial));
     }
     // A short form (Ben / Benjamin, Lind / Lindemann is not: it must be a third of the name).
@@ -157,11 +161,11 @@ fn joined_syllables(word: &str, parts: &[NameToken]) -> bool {
     })
 }
 
-fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> {
+fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: bool) -> Vec<Pair> {
     let mut out = Vec::new();
     for i in 0..a.len() {
         for j in 0..b.len() {
-            if let Some((sim, how)) = token_sim(&a[i], &b[j], korean_mode) {
+            if let Some((sim, how)) = token_sim(&a[i], &b[j], korean_mode, a_is_org) {
                 out.push(Pair {
                     a: (i, i + 1),
                     b: (j, j + 1),
@@ -197,7 +201,14 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> 
         for (i, xi) in x.iter().enumerate() {
             let t = &xi.text;
             let n = t.chars().count();
-            if !(2..=5).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+            // Persons: two-letter initials only (JC / Jean-Claude); a three-letter person token
+            // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
+            let max = if a_is_org { 5 } else { 2 };
+            if xi.role != TokenRole::Name
+                || !(2..=max).contains(&n)
+                || !t.chars().all(|c| c.is_ascii_alphabetic())
+                || !a_is_org && !xi.korean.is_empty()
+            {
                 continue;
             }
             for j in 0..y.len() {
@@ -236,8 +247,8 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> 
     out
 }
 
-fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool) -> Vec<Pair> {
-    let mut cands = candidates(a, b, korean_mode);
+fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, is_org: bool) -> Vec<Pair> {
+    let mut cands = candidates(a, b, korean_mode, is_org);
     // Best similarity first; among equals, spans covering more tokens, then earlier positions.
     cands.sort_by(|x, y| {
         y.sim
@@ -334,13 +345,36 @@ pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> 
             }
     };
     let korean_mode = !a.is_org && !b.is_org && is_korean(a) && is_korean(b);
-    let pairs = align(ta, tb, korean_mode);
+    let pairs = align(ta, tb, korean_mode, a.is_org || b.is_org);
     let (wa, wb): (f64, f64) = (ta.iter().map(w).sum(), tb.iter().map(w).sum());
     let mut ma = 0.0;
     let mut mb = 0.0;
+    let mut used_a = vec![false; ta.len()];
+    let mut used_b = vec![false; tb.len()];
     for p in &pairs {
-        let spa: f64 = ta[p.a.0..p.a.1].iter().map(w).sum();
-        let spb: f64 = tb[p.b.0..p.b.1].iter().map(w).sum();
+        (p.a.0..p.a.1).for_each(|i| used_a[i] = true);
+        (p.b.0..p.b.1).for_each(|j| used_b[j] = true);
+    }
+    let all_names_used = |ts: &[NameToken], used: &[bool]| {
+        ts.iter()
+            .zip(used)
+            .all(|(t, u)| *u || t.role != TokenRole::Name)
+    };
+    for p in &pairs {
+        let mut spa: f64 = ta[p.a.0..p.a.1].iter().map(w).sum();
+        let mut spb: f64 = tb[p.b.0..p.b.1].iter().map(w).sum();
+        // Initials stand for the words they abbreviate only when they are all the other name
+        // offers; beside unmatched words (JONG UN KIM / UK NAVIGATOR) they weigh one word.
+        let acronym_side_complete = if p.a.1 - p.a.0 == 1 {
+            all_names_used(ta, &used_a)
+        } else {
+            all_names_used(tb, &used_b)
+        };
+        if p.how == How::Acronym && !acronym_side_complete {
+            let one = spa.min(spb);
+            spa = one;
+            spb = one;
+        }
         ma += p.sim * spa;
         mb += p.sim * spb;
         let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
@@ -356,12 +390,6 @@ pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> 
             How::Phonetic => format!("{sa} ≈ {sb} (transliteration variant)"),
             How::Acronym => format!("{sa} = {sb} (initials)"),
         });
-    }
-    let mut used_a = vec![false; ta.len()];
-    let mut used_b = vec![false; tb.len()];
-    for p in &pairs {
-        (p.a.0..p.a.1).for_each(|i| used_a[i] = true);
-        (p.b.0..p.b.1).for_each(|j| used_b[j] = true);
     }
     let unmatched = |ts: &[NameToken], used: &[bool]| -> Vec<NameToken> {
         ts.iter()

@@ -95,11 +95,14 @@ pub struct NewVersion<'a> {
 /// When an imported version becomes the active one of its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Activation {
-    /// Only if no version of the source is active, or it is issued on or after the active one
-    /// (importing an old snapshot for comparison does not roll the list back).
+    /// Only if no version of the source is active, or it is issued after the active one, or on
+    /// the same day with at least as many entities (importing an old snapshot or a subset for
+    /// comparison does not replace the list in force).
     IfNewest,
     /// Always (an update that passed its checks, or an explicit choice).
     Always,
+    /// Store without activating.
+    Never,
 }
 
 /// What an import did.
@@ -239,10 +242,11 @@ impl Store {
         }
         let activate = match activation {
             Activation::Always => true,
+            Activation::Never => false,
             Activation::IfNewest => {
                 let current: Option<(Option<String>, i64)> = tx
                     .query_row(
-                        "SELECT issued, id FROM list_version WHERE source = ?1 AND active = 1",
+                        "SELECT issued, entities FROM list_version WHERE source = ?1 AND active = 1",
                         [v.source],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
@@ -250,7 +254,12 @@ impl Store {
                     .map_err(err)?;
                 match current {
                     None => true,
-                    Some((issued, _)) => v.issued.unwrap_or("") >= issued.as_deref().unwrap_or(""),
+                    Some((issued, entities)) => supersedes(
+                        v.issued,
+                        counts.entities,
+                        issued.as_deref(),
+                        entities as u64,
+                    ),
                 }
             }
         };
@@ -469,6 +478,18 @@ impl Store {
             })
         }
     }
+}
+
+/// Whether a version (issued, entity count) supersedes the active one: issued later, or the
+/// same day with at least as many entities.
+pub fn supersedes(
+    issued: Option<&str>,
+    entities: u64,
+    active_issued: Option<&str>,
+    active_entities: u64,
+) -> bool {
+    let (new, old) = (issued.unwrap_or(""), active_issued.unwrap_or(""));
+    new > old || new == old && entities >= active_entities
 }
 
 fn activate_in(tx: &Transaction<'_>, source: &str, version_id: i64) -> rusqlite::Result<()> {

@@ -36,7 +36,7 @@ mod tests {
             "2000-02-29T00:00:00.005Z"
         );
         assert_eq!(
-            super::format_unix(1_795_852_800, 0),
+            super::format_unix(1_795_824_000, 0),
             "2026-11-28T00:00:00.000Z"
         );
     }

@@ -2,5 +2,6 @@
 //! `lists update` against a loopback HTTP server.
 
 mod lists;
+mod screen;
 mod update;
 mod util;

@@ -135,3 +135,30 @@ fn refuses_a_newer_schema() {
     let err = Store::open(home.path()).err().expect("refused");
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
+
+#[test]
+fn same_day_subset_does_not_replace_the_full_list() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = Store::open(home.path()).unwrap();
+    let full = entities(10);
+    s.import(
+        &version("full", "2026-02-27", &full),
+        Activation::IfNewest,
+        "t",
+    )
+    .unwrap();
+    s.import(
+        &version("subset", "2026-02-27", &full[..3]),
+        Activation::IfNewest,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(s.active_version("un").unwrap().unwrap().sha256, "full");
+    s.import(
+        &version("never", "2027-01-01", &full),
+        Activation::Never,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(s.active_version("un").unwrap().unwrap().sha256, "full");
+}

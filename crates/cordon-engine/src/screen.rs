@@ -1,0 +1,464 @@
+//! Screening workflows: one query, or a file of records streamed through the screener in
+//! batches on all cores, written in input order.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use cordon_match::{Hit, Query, Schema, Screener};
+use cordon_model::{Gender, ListVersion, PartialDate};
+use cordon_store::Store;
+use serde::Serialize;
+
+use crate::{ensure_lists, EngineError, Result};
+
+/// Builds a screener over every active list version (loading lists first if the store is empty).
+pub fn load_screener(store: &mut Store, home: &Path) -> Result<(Screener, Vec<ListVersion>)> {
+    let versions = ensure_lists(store, home)?;
+    let mut entities = Vec::new();
+    for v in &versions {
+        entities.extend(store.entities(v.id)?);
+    }
+    Ok((Screener::new(&entities), versions))
+}
+
+/// Input file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One JSON object per input row, in input order.
+    Jsonl,
+    /// One CSV row per match (a row without matches gives one row with empty match fields).
+    Csv,
+}
+
+/// Options of a batch screening.
+#[derive(Clone, Debug)]
+pub struct ScreenOptions {
+    /// Minimum score.
+    pub threshold: f64,
+    /// Matches per row.
+    pub limit: usize,
+    /// Output format.
+    pub output: OutputFormat,
+    /// Worker threads (default: available cores).
+    pub threads: usize,
+}
+
+/// What a batch screening did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ScreenSummary {
+    /// Rows read.
+    pub rows: u64,
+    /// Rows with at least one match.
+    pub matched: u64,
+    /// Rows that could not be read (reported in the output).
+    pub errors: u64,
+    /// Seconds.
+    pub secs: f64,
+}
+
+/// One input record.
+#[derive(Clone, Debug, Default)]
+struct Record {
+    id: Option<String>,
+    name: String,
+    query: Query,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct OutMatch<'a> {
+    entity_id: &'a str,
+    caption: &'a str,
+    score: f64,
+    explanation: &'a [String],
+}
+
+#[derive(Serialize)]
+struct OutRow<'a> {
+    id: Option<&'a str>,
+    name: &'a str,
+    matches: Vec<OutMatch<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// The input format of a file: by extension, else by its first byte (`{` is JSON lines).
+pub fn detect_input(path: &Path) -> Result<InputFormat> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "tsv" => return Ok(InputFormat::Csv),
+        "jsonl" | "ndjson" | "json" => return Ok(InputFormat::Jsonl),
+        _ => {}
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| EngineError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+    Ok(
+        if head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            InputFormat::Jsonl
+        } else {
+            InputFormat::Csv
+        },
+    )
+}
+
+fn build(
+    id: Option<String>,
+    name: Option<String>,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<Record, String> {
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let mut r = Record {
+        id,
+        ..Record::default()
+    };
+    let wallet = get("wallet");
+    let id_number = get("id_number").or_else(|| get("passport"));
+    let Some(name) = name.or_else(|| wallet.clone().map(|_| String::new())) else {
+        return Err("empty name".into());
+    };
+    r.name = name.clone();
+    r.query.name = name;
+    if let Some(d) = get("dob")
+        .or_else(|| get("birth_date"))
+        .or_else(|| get("date_of_birth"))
+    {
+        match PartialDate::parse_text(&d) {
+            Some(d) => r.query.dob = Some(d),
+            None => r.warnings.push(format!("dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, DD Mon YYYY); screened without it")),
+        }
+    }
+    if let Some(c) = get("nationality").or_else(|| get("country")) {
+        match cordon_model::Country::from_name(&c).code {
+            Some(code) => r.query.nationality = Some(code),
+            None => r.warnings.push(format!(
+                "nationality {c:?} is not a known country; screened without it"
+            )),
+        }
+    }
+    if let Some(g) = get("gender") {
+        r.query.gender = Gender::parse(&g);
+    }
+    if let Some(s) = get("schema").or_else(|| get("type")) {
+        r.query.schema = match s.to_ascii_lowercase().as_str() {
+            "person" | "individual" => Some(Schema::Person),
+            "organization" | "organisation" | "company" | "entity" | "legalentity" => {
+                Some(Schema::Organization)
+            }
+            _ => {
+                r.warnings.push(format!(
+                    "schema {s:?} unknown; screened against all entities"
+                ));
+                None
+            }
+        };
+    }
+    r.query.id_number = id_number;
+    r.query.wallet = wallet;
+    Ok(r)
+}
+
+/// Counts bytes read, for progress.
+struct Counting<R> {
+    inner: R,
+    n: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n
+            .fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(k)
+    }
+}
+
+type Parsed = std::result::Result<Record, (Option<String>, String)>;
+
+/// Screens a file of records, writing results in input order. Memory is bounded by one batch;
+/// rows that cannot be read are reported in the output and counted, never abort the run.
+pub fn screen_file(
+    screener: &Screener,
+    input: &Path,
+    format: InputFormat,
+    out: &mut dyn Write,
+    opts: &ScreenOptions,
+    progress: &mut dyn FnMut(u64, u64, u64),
+) -> Result<ScreenSummary> {
+    let t = Instant::now();
+    let io = |e: std::io::Error| EngineError::Io {
+        path: input.to_path_buf(),
+        source: e,
+    };
+    let file = std::fs::File::open(input).map_err(io)?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reader = BufReader::with_capacity(
+        1 << 16,
+        Counting {
+            inner: file,
+            n: read.clone(),
+        },
+    );
+    let mut summary = ScreenSummary::default();
+    let as_csv = opts.output == OutputFormat::Csv;
+    if as_csv {
+        out.write_all(b"id,name,entity_id,caption,score,explanation,warnings,error\n")
+            .map_err(io)?;
+    }
+    let mut emit =
+        |batch: Vec<Parsed>, summary: &mut ScreenSummary, out: &mut dyn Write| -> Result<()> {
+            let results = run_batch(screener, &batch, opts);
+            let mut csv_out = as_csv.then(|| {
+                csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new())
+            });
+            for (rec, hits) in batch.iter().zip(results) {
+                summary.rows += 1;
+                match rec {
+                    Ok(r) => {
+                        if !hits.is_empty() {
+                            summary.matched += 1;
+                        }
+                        write_row(
+                            out,
+                            csv_out.as_mut(),
+                            r.id.as_deref(),
+                            &r.name,
+                            &hits,
+                            &r.warnings,
+                            None,
+                        )?;
+                    }
+                    Err((id, e)) => {
+                        summary.errors += 1;
+                        write_row(out, csv_out.as_mut(), id.as_deref(), "", &[], &[], Some(e))?;
+                    }
+                }
+            }
+            if let Some(w) = csv_out {
+                let buf = w.into_inner().map_err(|e| EngineError::Io {
+                    path: input.to_path_buf(),
+                    source: e.into_error(),
+                })?;
+                out.write_all(&buf).map_err(|e| EngineError::Io {
+                    path: input.to_path_buf(),
+                    source: e,
+                })?;
+            }
+            progress(
+                summary.rows,
+                read.load(std::sync::atomic::Ordering::Relaxed),
+                total,
+            );
+            Ok(())
+        };
+    const BATCH: usize = 4096;
+    match format {
+        InputFormat::Csv => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(reader);
+            let headers: Vec<String> = rdr
+                .headers()
+                .map_err(|e| EngineError::Input {
+                    path: input.to_path_buf(),
+                    message: format!("cannot read the CSV header: {e}"),
+                })?
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect();
+            let col = |name: &str| headers.iter().position(|h| h == name);
+            if col("name").is_none() && col("wallet").is_none() {
+                return Err(EngineError::Input { path: input.to_path_buf(), message: format!("no `name` column (columns: {}); expected id, name, dob, nationality, gender, id_number, wallet, schema", headers.join(", ")) });
+            }
+            let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            let mut rec = csv::ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line = rec.position().map_or(0, |p| p.line());
+                        let field = |name: &str| -> Option<String> {
+                            col(name)
+                                .and_then(|i| rec.get(i))
+                                .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                                .filter(|s| !s.is_empty())
+                        };
+                        let id = field("id");
+                        if rec.iter().any(|f| std::str::from_utf8(f).is_err()) {
+                            batch.push(Err((id, format!("line {line}: invalid UTF-8"))));
+                        } else {
+                            batch.push(
+                                build(id.clone(), field("name"), &field)
+                                    .map_err(|e| (id, format!("line {line}: {e}"))),
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        batch.push(Err((None, format!("line {line}: {e}"))));
+                        if !matches!(
+                            e.kind(),
+                            csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                        ) {
+                            // An I/O error ends the input; what was read is still reported.
+                            break;
+                        }
+                    }
+                }
+                if batch.len() == BATCH {
+                    emit(std::mem::take(&mut batch), &mut summary, out)?;
+                }
+            }
+            emit(batch, &mut summary, out)?;
+        }
+        InputFormat::Jsonl => {
+            let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
+            for (i, line) in reader.split(b'\n').enumerate() {
+                let line = line.map_err(io)?;
+                let text = String::from_utf8_lossy(&line);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let parsed =
+                    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+                    {
+                        Ok(obj) => {
+                            let get = |k: &str| -> Option<String> {
+                                obj.get(k).and_then(|v| match v {
+                                    serde_json::Value::String(s) => Some(s.clone()),
+                                    serde_json::Value::Null => None,
+                                    other => Some(other.to_string()),
+                                })
+                            };
+                            let id = get("id");
+                            build(id.clone(), get("name"), &get)
+                                .map_err(|e| (id, format!("line {}: {e}", i + 1)))
+                        }
+                        Err(e) => Err((None, format!("line {}: invalid JSON: {e}", i + 1))),
+                    };
+                batch.push(parsed);
+                if batch.len() == BATCH {
+                    emit(std::mem::take(&mut batch), &mut summary, out)?;
+                }
+            }
+            emit(batch, &mut summary, out)?;
+        }
+    }
+    out.flush().map_err(io)?;
+    summary.secs = t.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn run_batch(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions) -> Vec<Vec<Hit>> {
+    let threads = opts.threads.max(1);
+    let chunk = batch.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|r| match r {
+                            Ok(r) => screener.screen(&r.query, opts.threshold, opts.limit),
+                            Err(_) => Vec::new(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("screening thread"))
+            .collect()
+    })
+}
+
+fn write_row(
+    out: &mut dyn Write,
+    csv_out: Option<&mut csv::Writer<Vec<u8>>>,
+    id: Option<&str>,
+    name: &str,
+    hits: &[Hit],
+    warnings: &[String],
+    error: Option<&str>,
+) -> Result<()> {
+    let io = |e: std::io::Error| EngineError::Io {
+        path: "<output>".into(),
+        source: e,
+    };
+    match csv_out {
+        None => {
+            let row = OutRow {
+                id,
+                name,
+                matches: hits
+                    .iter()
+                    .map(|h| OutMatch {
+                        entity_id: &h.entity_id,
+                        caption: &h.caption,
+                        score: (h.score * 1000.0).round() / 1000.0,
+                        explanation: &h.explanation,
+                    })
+                    .collect(),
+                warnings,
+                error,
+            };
+            serde_json::to_writer(&mut *out, &row).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        Some(w) => {
+            let warn = warnings.join("; ");
+            let csv_err = |e: csv::Error| io(e.into());
+            if hits.is_empty() {
+                w.write_record([
+                    id.unwrap_or(""),
+                    name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    &warn,
+                    error.unwrap_or(""),
+                ])
+                .map_err(csv_err)?;
+            }
+            for h in hits {
+                w.write_record([
+                    id.unwrap_or(""),
+                    name,
+                    &h.entity_id,
+                    &h.caption,
+                    &format!("{:.3}", h.score),
+                    &h.explanation.join(" | "),
+                    &warn,
+                    "",
+                ])
+                .map_err(csv_err)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,635 @@
+//! The `Screener`: an index over listed entities and the entity-level score.
+//!
+//! Retrieval is by keys, not by scanning: every name token contributes keys (its folded text,
+//! its consonant skeleton, its first and last three letters, and for tokens that may be Korean
+//! syllables one key per canonical Hangul syllable), so a query reaches the entities sharing a
+//! spelling, a sound or a Korean syllable with it. Candidates are ranked by the rarity-weighted
+//! keys they share and the best are scored in full. `tests/it/recall.rs` checks that this finds
+//! what a brute-force scan with the same scorer finds.
+//!
+//! The entity score is the best name score over the entity's names, then adjusted by the other
+//! features: date of birth (exact, year, range, day–month swap), gender, identification numbers,
+//! wallet addresses, and nationality, which is supporting evidence only: it can add a little,
+//! never take away, because a forged nationality is exactly what DPRK workers present.
+
+use std::collections::HashMap;
+
+use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality, PartialDate};
+use cordon_text::korean;
+
+use crate::analyze::{analyze, skeleton, NameForm, NameToken, TokenRole};
+use crate::compare::{compare_names, DEFAULT_THRESHOLD};
+
+/// What is screened: a name and optional supporting details.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// The name.
+    pub name: String,
+    /// Date of birth, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub dob: Option<PartialDate>,
+    /// Claimed nationality, ISO alpha-2.
+    pub nationality: Option<String>,
+    /// Person or organisation; `None` screens against both.
+    pub schema: Option<Schema>,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// An identification number (passport, national id).
+    pub id_number: Option<String>,
+    /// A wallet address.
+    pub wallet: Option<String>,
+}
+
+/// What kind of party a query is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// A natural person.
+    Person,
+    /// An organisation (also matches vessels and aircraft).
+    Organization,
+}
+
+/// One match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Store id of the entity (`un:KPi.033`, `ofac:20157`).
+    pub entity_id: String,
+    /// Its primary name.
+    pub caption: String,
+    /// Score in [0, 1].
+    pub score: f64,
+    /// One line per feature.
+    pub explanation: Vec<String>,
+}
+
+#[derive(Clone)]
+struct Indexed {
+    id: String,
+    caption: String,
+    kind: EntityKind,
+    names: Vec<(NameForm, NameQuality, String)>,
+    dobs: Vec<DobValue>,
+    nationalities: Vec<String>,
+    gender: Option<Gender>,
+    ids: Vec<(String, String)>,
+    wallets: Vec<(String, String)>,
+}
+
+/// An index of listed entities for screening.
+pub struct Screener {
+    entities: Vec<Indexed>,
+    postings: HashMap<String, Vec<u32>>,
+    token_df: HashMap<String, u32>,
+    wallets: HashMap<String, Vec<u32>>,
+    ids: HashMap<String, Vec<u32>>,
+    names: u32,
+}
+
+/// Normalises an identification number: letters and digits only, upper case.
+pub fn normalize_id(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Normalises a wallet address for lookup. EVM addresses (0x + 40 hex) are case-insensitive
+/// (the case is only a checksum); base58 and bech32m addresses are case-sensitive and kept.
+pub fn normalize_wallet(s: &str) -> String {
+    let s = s.trim();
+    let evm = s.len() == 42 && s.starts_with("0x") && s[2..].chars().all(|c| c.is_ascii_hexdigit());
+    let bech32 =
+        s.to_ascii_lowercase().starts_with("bc1") || s.to_ascii_lowercase().starts_with("ltc1");
+    if evm || bech32 {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_string()
+    }
+}
+
+fn keys(t: &NameToken, out: &mut Vec<String>) {
+    if matches!(
+        t.role,
+        TokenRole::Legal | TokenRole::Particle | TokenRole::Number
+    ) {
+        return;
+    }
+    out.push(format!("t:{}", t.text));
+    for k in &t.korean {
+        out.push(format!("k:{k}"));
+    }
+    if !t.exact_korean {
+        let n = t.text.chars().count();
+        if n >= 4 {
+            let sk = skeleton(&t.text);
+            if sk.len() >= 2 {
+                out.push(format!("s:{sk}"));
+            }
+            let chars: Vec<char> = t.text.chars().collect();
+            out.push(format!("p:{}", chars[..3].iter().collect::<String>()));
+            out.push(format!("e:{}", chars[n - 3..].iter().collect::<String>()));
+            // Letters in any order (reversed or scrambled names).
+            let mut sorted = chars.clone();
+            sorted.sort_unstable();
+            out.push(format!("g:{}", sorted.into_iter().collect::<String>()));
+        }
+        // A joined given name reaches the entities holding its syllables.
+        if t.korean.is_empty() && n >= 4 {
+            for seg in korean::segmentations(&t.text, 2) {
+                if seg.len() <= 3 {
+                    for piece in seg {
+                        for k in korean::syllables(piece) {
+                            out.push(format!("k:{k}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn form_keys(f: &NameForm) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &f.tokens {
+        keys(t, &mut out);
+    }
+    // Initialisms reach names whose initials they spell, and the reverse: the initials of
+    // every run of two to five consecutive words.
+    let initials: Vec<char> = f
+        .tokens
+        .iter()
+        .filter(|t| t.role != TokenRole::Legal)
+        .filter_map(|t| t.text.chars().next())
+        .collect();
+    for i in 0..initials.len() {
+        for j in i + 2..=(i + 5).min(initials.len()) {
+            out.push(format!("a:{}", initials[i..j].iter().collect::<String>()));
+        }
+    }
+    for t in &f.tokens {
+        if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
+            out.push(format!("a:{}", t.text));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Screener {
+    /// Indexes entities.
+    pub fn new<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Screener {
+        let mut s = Screener {
+            entities: Vec::new(),
+            postings: HashMap::new(),
+            token_df: HashMap::new(),
+            wallets: HashMap::new(),
+            ids: HashMap::new(),
+            names: 0,
+        };
+        for e in entities {
+            let idx = s.entities.len() as u32;
+            let is_org = e.kind != EntityKind::Person;
+            let mut names = Vec::new();
+            for n in &e.names {
+                let form = analyze(&n.full, is_org);
+                for k in form_keys(&form) {
+                    let p = s.postings.entry(k).or_default();
+                    if p.last() != Some(&idx) {
+                        p.push(idx);
+                    }
+                }
+                let mut seen: Vec<&str> = Vec::new();
+                for t in &form.tokens {
+                    if !seen.contains(&t.text.as_str()) {
+                        seen.push(&t.text);
+                        *s.token_df.entry(t.text.clone()).or_default() += 1;
+                    }
+                }
+                s.names += 1;
+                let label = match n.kind {
+                    AliasKind::Primary => "name",
+                    AliasKind::Original => "original-script name",
+                    AliasKind::Fka => "former name",
+                    _ if n.quality == NameQuality::Weak => "weak alias",
+                    _ => "alias",
+                };
+                names.push((form, n.quality, label.to_string()));
+            }
+            for w in &e.wallets {
+                s.wallets
+                    .entry(normalize_wallet(&w.address))
+                    .or_default()
+                    .push(idx);
+            }
+            let mut ids = Vec::new();
+            for d in &e.documents {
+                let n = normalize_id(&d.number);
+                if n.len() >= 5 {
+                    s.ids.entry(n.clone()).or_default().push(idx);
+                    ids.push((n, d.kind.clone()));
+                }
+            }
+            s.entities.push(Indexed {
+                id: e.id.clone(),
+                caption: e.caption().to_string(),
+                kind: e.kind,
+                names,
+                dobs: e.birth_dates.iter().map(|d| d.value.clone()).collect(),
+                nationalities: e
+                    .nationalities
+                    .iter()
+                    .chain(&e.citizenships)
+                    .filter_map(|c| c.code.clone())
+                    .collect(),
+                gender: e.gender,
+                ids,
+                wallets: e
+                    .wallets
+                    .iter()
+                    .map(|w| (normalize_wallet(&w.address), w.currency.clone()))
+                    .collect(),
+            });
+        }
+        s
+    }
+
+    /// Number of indexed entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// Rarity weight of a token: 1.0 for rare tokens, down to 0.35 for the most common
+    /// (KIM, MOHAMMED, TRADING), from document frequencies over the indexed names.
+    fn rarity(&self, t: &NameToken) -> f64 {
+        let df = *self.token_df.get(&t.text).unwrap_or(&0) as f64;
+        let n = self.names.max(1) as f64;
+        let idf = ((n + 1.0) / (df + 1.0)).ln() / (n + 1.0).ln();
+        (0.35 + 0.65 * idf * 1.6).min(1.0)
+    }
+
+    fn key_weight(&self, k: &str) -> f64 {
+        let df = self.postings.get(k).map_or(0, Vec::len) as f64;
+        ((self.entities.len() as f64 + 1.0) / (df + 1.0)).ln()
+    }
+
+    /// Entities sharing keys with the query, best first (at most `max`).
+    fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
+        let mut acc: HashMap<u32, f64> = HashMap::new();
+        for k in form_keys(q) {
+            let Some(p) = self.postings.get(&k) else {
+                continue;
+            };
+            // Keys shared by a large part of the index (a common syllable) rank nothing.
+            if p.len() > self.entities.len() / 4 + 50 {
+                continue;
+            }
+            let w = self.key_weight(&k);
+            for &e in p {
+                *acc.entry(e).or_default() += w;
+            }
+        }
+        let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
+        v.sort_by(|a, b| {
+            b.1.partial_cmp(&a.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.0.cmp(&b.0))
+        });
+        v.truncate(max);
+        v.into_iter().map(|(e, _)| e).collect()
+    }
+
+    /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
+    pub fn screen(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
+        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
+        let mut pool: Vec<u32> = self.candidates(&form, 300);
+        if let Some(w) = &q.wallet {
+            pool.extend(self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
+        }
+        if let Some(id) = &q.id_number {
+            pool.extend(self.ids.get(&normalize_id(id)).into_iter().flatten());
+        }
+        pool.sort_unstable();
+        pool.dedup();
+        self.rank(q, &form, pool.into_iter(), threshold, limit)
+    }
+
+    /// Screens as if one entity did not have one of its names: for leave-one-alias-out
+    /// evaluation (query with the held-out alias, see whether the entity is still found).
+    pub fn screen_without_name(
+        &self,
+        q: &Query,
+        threshold: f64,
+        limit: usize,
+        entity_id: &str,
+        held_out: &str,
+    ) -> Vec<Hit> {
+        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
+        let pool = self.candidates(&form, 300);
+        let mut hits: Vec<Hit> = pool
+            .into_iter()
+            .filter_map(|i| {
+                let e = &self.entities[i as usize];
+                if e.id != entity_id {
+                    return self.score(q, &form, e);
+                }
+                let pruned = Indexed {
+                    names: e
+                        .names
+                        .iter()
+                        .filter(|(f, _, _)| f.original != held_out)
+                        .cloned()
+                        .collect(),
+                    ..e.clone()
+                };
+                self.score(q, &form, &pruned)
+            })
+            .filter(|h| h.score >= threshold)
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.entity_id.cmp(&b.entity_id))
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Screens by scoring every entity: the reference the index is tested against.
+    pub fn screen_all(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
+        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
+        self.rank(q, &form, 0..self.entities.len() as u32, threshold, limit)
+    }
+
+    fn rank(
+        &self,
+        q: &Query,
+        form: &NameForm,
+        pool: impl Iterator<Item = u32>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = pool
+            .filter_map(|i| self.score(q, form, &self.entities[i as usize]))
+            .filter(|h| h.score >= threshold)
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.entity_id.cmp(&b.entity_id))
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    fn score(&self, q: &Query, form: &NameForm, e: &Indexed) -> Option<Hit> {
+        match (q.schema, e.kind) {
+            (Some(Schema::Person), EntityKind::Person)
+            | (
+                Some(Schema::Organization),
+                EntityKind::Organization
+                | EntityKind::Vessel
+                | EntityKind::Aircraft
+                | EntityKind::Wallet,
+            )
+            | (None, _) => {}
+            _ => return None,
+        }
+        let rarity = |t: &NameToken| self.rarity(t);
+        // The query is analysed as the entity's kind when no schema was given.
+        let reform;
+        let form = if q.schema.is_none() && form.is_org != (e.kind != EntityKind::Person) {
+            reform = analyze(&q.name, e.kind != EntityKind::Person);
+            &reform
+        } else {
+            form
+        };
+        let mut best: Option<(f64, Vec<String>, &str, &str)> = None;
+        for (n, quality, label) in &e.names {
+            let s = compare_names(form, n, &rarity);
+            // A weak alias alone identifies less.
+            let score = if *quality == NameQuality::Weak {
+                s.score * 0.92
+            } else {
+                s.score
+            };
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, s.explanation, label, &n.original));
+            }
+        }
+        let (mut score, name_expl, label, matched) = best.unwrap_or((0.0, Vec::new(), "name", ""));
+        let mut explanation = vec![format!("{label} {matched:?}: {}", name_expl.join("; "))];
+        // Direct identifiers.
+        if let Some(w) = &q.wallet {
+            let w = normalize_wallet(w);
+            if let Some((_, cur)) = e.wallets.iter().find(|(x, _)| *x == w) {
+                score = 1.0;
+                explanation.push(format!("wallet {w} is listed ({cur})"));
+            }
+        }
+        if let Some(id) = &q.id_number {
+            let id = normalize_id(id);
+            if let Some((_, kind)) = e.ids.iter().find(|(x, _)| *x == id) {
+                score = score.max(0.95);
+                explanation.push(format!("{kind} {id} matches"));
+            }
+        }
+        // Date of birth.
+        if let Some(d) = q.dob {
+            if !e.dobs.is_empty() {
+                let best_dob = e
+                    .dobs
+                    .iter()
+                    .map(|v| dob_match(d, v))
+                    .max_by_key(|m| *m as u8)
+                    .unwrap_or(DobMatch::None);
+                let (adj, text) = match best_dob {
+                    DobMatch::Exact => (0.12, "date of birth matches"),
+                    DobMatch::Swapped => (0.08, "date of birth matches with day and month swapped"),
+                    DobMatch::Partial => (0.06, "date of birth consistent (year/month or range)"),
+                    DobMatch::Near => (0.0, "year of birth within one year"),
+                    DobMatch::None => (-0.2, "date of birth differs"),
+                };
+                score += adj;
+                explanation.push(format!("{text} ({d})"));
+            }
+        }
+        if let (Some(g), Some(eg)) = (q.gender, e.gender) {
+            if g != eg {
+                score -= 0.1;
+                explanation.push("gender differs".into());
+            }
+        }
+        // Nationality is supporting evidence only: it never lowers a score.
+        if let Some(c) = &q.nationality {
+            let c = c.to_ascii_uppercase();
+            if e.nationalities.contains(&c) {
+                score += 0.03;
+                explanation.push(format!("nationality {c} matches"));
+            } else if !e.nationalities.is_empty() {
+                explanation.push(format!(
+                    "nationality {c} differs from {} (supporting evidence only; not penalised)",
+                    e.nationalities.join(", ")
+                ));
+            } else {
+                explanation.push(format!(
+                    "nationality {c}: the listing states none (supporting evidence only)"
+                ));
+            }
+        }
+        Some(Hit {
+            entity_id: e.id.clone(),
+            caption: e.caption.clone(),
+            score: score.clamp(0.0, 1.0),
+            explanation,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DobMatch {
+    None = 0,
+    Near = 1,
+    Partial = 2,
+    Swapped = 3,
+    Exact = 4,
+}
+
+fn dob_match(q: PartialDate, listed: &DobValue) -> DobMatch {
+    let within = |lo: (u16, u8, u8), hi: (u16, u8, u8), d: PartialDate| {
+        d.earliest() <= hi && d.latest() >= lo
+    };
+    match listed {
+        DobValue::Date(l) => {
+            if q == *l {
+                return DobMatch::Exact;
+            }
+            if let (Some(qm), Some(qd), Some(lm), Some(ld)) = (q.month, q.day, l.month, l.day) {
+                if q.year == l.year && qm == ld && qd == lm {
+                    return DobMatch::Swapped;
+                }
+            }
+            if within(l.earliest(), l.latest(), q) {
+                return DobMatch::Partial;
+            }
+            if q.year.abs_diff(l.year) <= 1 {
+                return DobMatch::Near;
+            }
+            DobMatch::None
+        }
+        DobValue::Range(a, b) => {
+            if within(a.earliest(), b.latest(), q) {
+                DobMatch::Partial
+            } else if q.year + 1 >= a.year && q.year <= b.year + 1 {
+                DobMatch::Near
+            } else {
+                DobMatch::None
+            }
+        }
+    }
+}
+
+/// Default number of hits returned.
+pub const DEFAULT_LIMIT: usize = 5;
+
+/// The default threshold for entity scores (the name threshold).
+pub const SCREEN_THRESHOLD: f64 = DEFAULT_THRESHOLD;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cordon_model::{Country, Dob, Name, Wallet};
+
+    fn person(id: &str, name: &str, dob: &str, nat: &str) -> Entity {
+        let mut e = Entity::new(id, EntityKind::Person);
+        e.names
+            .push(Name::new(name, AliasKind::Primary, NameQuality::Strong));
+        e.birth_dates
+            .push(Dob::on(PartialDate::parse(dob).unwrap()));
+        e.nationalities.push(Country::from_name(nat));
+        e
+    }
+
+    #[test]
+    fn nationality_never_lowers_a_match() {
+        let es = [person("ofac:20157", "KIM, Jong Un", "1984-01-08", "KP")];
+        let s = Screener::new(&es);
+        let q = Query {
+            name: "Jong-un Kim".into(),
+            dob: PartialDate::parse("1984-01-08"),
+            nationality: Some("CN".into()),
+            ..Query::default()
+        };
+        let with_forged = s.screen(&q, SCREEN_THRESHOLD, 5);
+        let q2 = Query {
+            nationality: None,
+            ..q.clone()
+        };
+        let without = s.screen(&q2, SCREEN_THRESHOLD, 5);
+        assert_eq!(with_forged.len(), 1);
+        assert!((with_forged[0].score - without[0].score).abs() < 1e-9);
+        assert!(with_forged[0]
+            .explanation
+            .iter()
+            .any(|l| l.contains("supporting evidence only")));
+    }
+
+    #[test]
+    fn dob_day_month_swap_and_mismatch() {
+        assert_eq!(
+            dob_match(
+                PartialDate::parse("1984-08-01").unwrap(),
+                &DobValue::Date(PartialDate::parse("1984-01-08").unwrap())
+            ),
+            DobMatch::Swapped
+        );
+        assert_eq!(
+            dob_match(
+                PartialDate::parse("1961").unwrap(),
+                &DobValue::Range(PartialDate::year(1960), PartialDate::year(1962))
+            ),
+            DobMatch::Partial
+        );
+        assert_eq!(
+            dob_match(
+                PartialDate::parse("1990-01-01").unwrap(),
+                &DobValue::Date(PartialDate::year(1960))
+            ),
+            DobMatch::None
+        );
+    }
+
+    #[test]
+    fn wallet_is_a_direct_hit_and_evm_case_is_ignored() {
+        let mut e = Entity::new("ofac:27307", EntityKind::Organization);
+        e.names.push(Name::new(
+            "LAZARUS GROUP",
+            AliasKind::Primary,
+            NameQuality::Strong,
+        ));
+        e.wallets.push(Wallet {
+            currency: "ETH".into(),
+            address: "0x098B716B8Aaf21512996dC57EB0615e2383E2f96".into(),
+        });
+        let s = Screener::new([&e]);
+        let q = Query {
+            name: "unknown sender".into(),
+            wallet: Some("0x098b716b8aaf21512996dc57eb0615e2383e2f96".into()),
+            ..Query::default()
+        };
+        let hits = s.screen(&q, SCREEN_THRESHOLD, 5);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].score, 1.0);
+        assert_eq!(
+            normalize_wallet("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
+            "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+            "base58 keeps its case"
+        );
+    }
+}

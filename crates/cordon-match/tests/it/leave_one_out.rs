@@ -1,0 +1,70 @@
+//! Leave-one-alias-out on the DPRK entries of UN 2026-02-27 and OFAC SDN_ADVANCED 2025-11-19:
+//! each entity is screened with one of its own names held out of the index, and counts as found
+//! when it ranks first. Each list is indexed on its own (the same person is listed by both, under
+//! different ids).
+
+use cordon_match::{Query, Screener};
+use cordon_model::Entity;
+
+/// Share measured when this evaluation landed; CI fails below it.
+const FLOOR: f64 = 0.80;
+
+fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
+    let s = Screener::new(entities);
+    let (mut total, mut first) = (0, 0);
+    for e in entities {
+        if e.names.len() < 2 {
+            continue;
+        }
+        for n in &e.names {
+            // Aliases repeated verbatim are not held out (the copy would find it).
+            if e.names.iter().filter(|m| m.full == n.full).count() > 1 {
+                continue;
+            }
+            total += 1;
+            let q = Query {
+                name: n.full.clone(),
+                ..Query::default()
+            };
+            let hits = s.screen_without_name(&q, 0.0, 3, &e.id, &n.full);
+            if hits.first().is_some_and(|h| h.entity_id == e.id) {
+                first += 1;
+            }
+        }
+    }
+    println!(
+        "leave-one-alias-out {label}: {first}/{total} = {:.3}",
+        first as f64 / total.max(1) as f64
+    );
+    (first, total)
+}
+
+#[test]
+fn dprk_leave_one_alias_out() {
+    let Some(dir) = crate::shared() else { return };
+    let un = cordon_lists::read_path(&dir.join("un/UN_consolidated_2026-02-27.xml"), None).unwrap();
+    let ofac = cordon_lists::read_path(
+        &dir.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2"),
+        None,
+    )
+    .unwrap();
+    let un_dprk: Vec<Entity> = un
+        .entities
+        .into_iter()
+        .filter(|e| e.programs.iter().any(|p| p == "DPRK"))
+        .collect();
+    let ofac_dprk: Vec<Entity> = ofac
+        .entities
+        .into_iter()
+        .filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK")))
+        .collect();
+    let (a, b) = evaluate("UN DPRK", &un_dprk);
+    let (c, d) = evaluate("OFAC DPRK", &ofac_dprk);
+    let share = (a + c) as f64 / (b + d).max(1) as f64;
+    println!(
+        "leave-one-alias-out overall: {}/{} = {share:.3}",
+        a + c,
+        b + d
+    );
+    assert!(share >= FLOOR, "{share:.3} < {FLOOR}");
+}
