@@ -198,10 +198,9 @@ fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         // A closed pipe (`cordon … | head`) is not an error.
-        if e.chain().any(|c| {
-            c.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-        }) {
+        if e.chain()
+            .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+        {
             std::process::exit(0);
         }
         eprintln!("error: {e}");
@@ -248,11 +247,7 @@ fn run(cli: Cli) -> Result<()> {
                         eprintln!("warning: {w}");
                     }
                     let v = &r.version;
-                    let what = if r.new {
-                        "imported"
-                    } else {
-                        "already stored (no change)"
-                    };
+                    let what = if r.new { "imported" } else { "already stored (no change)" };
                     writeln!(
                         out,
                         "{}: {what} as version {} — {} {} issued {}, {} entities ({} persons, {} organizations, {} vessels, {} aircraft), {} names, {} wallets{}; parsed in {:.2} s, stored in {:.2} s",
@@ -292,30 +287,13 @@ fn run(cli: Cli) -> Result<()> {
                         b.set_position(done);
                     }
                 };
-                let outcome = cordon_engine::update_source(
-                    &mut store,
-                    &home,
-                    &s,
-                    url.as_deref(),
-                    force,
-                    &actor,
-                    &mut progress,
-                );
+                let outcome = cordon_engine::update_source(&mut store, &home, &s, url.as_deref(), force, &actor, &mut progress);
                 if let Some(b) = &bar {
                     b.finish_and_clear();
                 }
-                match outcome
-                    .with_context(|| format!("updating {s}; the active {s} list is unchanged"))?
-                {
-                    UpdateOutcome::NotModified => {
-                        writeln!(out, "{s}: not modified since the last download")?
-                    }
-                    UpdateOutcome::Unchanged(v) => writeln!(
-                        out,
-                        "{s}: unchanged (version {}, issued {})",
-                        v.id,
-                        v.issued.as_deref().unwrap_or("?")
-                    )?,
+                match outcome.with_context(|| format!("updating {s}; the active {s} list is unchanged"))? {
+                    UpdateOutcome::NotModified => writeln!(out, "{s}: not modified since the last download")?,
+                    UpdateOutcome::Unchanged(v) => writeln!(out, "{s}: unchanged (version {}, issued {})", v.id, v.issued.as_deref().unwrap_or("?"))?,
                     UpdateOutcome::Activated(v) => writeln!(
                         out,
                         "{s}: activated version {} issued {}, {} entities",
@@ -332,7 +310,11 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 writeln!(out, "{}", serde_json::json!({ "versions": versions }))?;
             } else if versions.is_empty() {
-                writeln!(out, "no list versions in {}; load lists with `cordon lists update` or `cordon lists import PATH`", home.display())?;
+                writeln!(
+                    out,
+                    "no list versions in {}; load lists with `cordon lists update` or `cordon lists import PATH`",
+                    home.display()
+                )?;
             } else {
                 print_status(&mut out, &versions)?;
             }
@@ -349,17 +331,12 @@ fn run(cli: Cli) -> Result<()> {
                 show::diff(&mut out, &old_label, &new_label, &d, &b)?;
             }
         }
-        Command::Lists(ListsCommand::Export {
-            version,
-            format,
-            output,
-        }) => {
+        Command::Lists(ListsCommand::Export { version, format, output }) => {
             let mut store = open_store(&home)?;
             let sets = cordon_engine::export_entities(&mut store, &home, version)?;
             let mut sink: Box<dyn Write> = match &output {
                 Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("creating {}", p.display()))?,
+                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(out)),
             };
@@ -386,9 +363,9 @@ fn run(cli: Cli) -> Result<()> {
             json,
         } => {
             let dob = match dob {
-                Some(d) => Some(cordon_model::PartialDate::parse_text(&d).with_context(|| {
-                    format!("--dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, 08 Jan 1984)")
-                })?),
+                Some(d) => Some(
+                    cordon_model::PartialDate::parse_text(&d).with_context(|| format!("--dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, 08 Jan 1984)"))?,
+                ),
                 None => None,
             };
             let nationality = match nationality {
@@ -419,11 +396,7 @@ fn run(cli: Cli) -> Result<()> {
                 let m: Vec<_> = hits.iter().map(|h| serde_json::json!({"entity_id": h.entity_id, "caption": h.caption, "score": (h.score * 1000.0).round() / 1000.0, "explanation": h.explanation})).collect();
                 writeln!(out, "{}", serde_json::json!({"query": name, "matches": m}))?;
             } else if hits.is_empty() {
-                writeln!(
-                    out,
-                    "no match at or above {threshold} for {name:?} among {} listed entities",
-                    screener.len()
-                )?;
+                writeln!(out, "no match at or above {threshold} for {name:?} among {} listed entities", screener.len())?;
             } else {
                 for h in &hits {
                     writeln!(out, "{:.3}  {}  {}", h.score, h.entity_id, h.caption)?;
@@ -444,13 +417,7 @@ fn run(cli: Cli) -> Result<()> {
             let out_format = match output_format {
                 Some(OutputFormatArg::Csv) => cordon_engine::screen::OutputFormat::Csv,
                 Some(OutputFormatArg::Jsonl) => cordon_engine::screen::OutputFormat::Jsonl,
-                None if output
-                    .as_ref()
-                    .and_then(|p| p.extension())
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
-                {
-                    cordon_engine::screen::OutputFormat::Csv
-                }
+                None if output.as_ref().and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("csv")) => cordon_engine::screen::OutputFormat::Csv,
                 None => cordon_engine::screen::OutputFormat::Jsonl,
             };
             let mut store = open_store(&home)?;
@@ -465,10 +432,8 @@ fn run(cli: Cli) -> Result<()> {
             let bar = std::io::stderr().is_terminal().then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "screening [{bar:40}] {bytes}/{total_bytes} {msg} ETA {eta}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    indicatif::ProgressStyle::with_template("screening [{bar:40}] {bytes}/{total_bytes} {msg} ETA {eta}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
                 b
             });
@@ -481,19 +446,11 @@ fn run(cli: Cli) -> Result<()> {
             };
             let mut sink: Box<dyn Write> = match &output {
                 Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("creating {}", p.display()))?,
+                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(out)),
             };
-            let summary = cordon_engine::screen::screen_file(
-                &screener,
-                &input,
-                format,
-                &mut sink,
-                &opts,
-                &mut progress,
-            )?;
+            let summary = cordon_engine::screen::screen_file(&screener, &input, format, &mut sink, &opts, &mut progress)?;
             sink.flush()?;
             if let Some(b) = &bar {
                 b.finish_and_clear();
@@ -517,9 +474,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Entity(EntityCommand::Show { id, json }) => {
             let mut store = open_store(&home)?;
             cordon_engine::ensure_lists(&mut store, &home)?;
-            let (v, e) = store.entity(&id)?.with_context(|| {
-                format!("no entity {id:?} in the store (ids look like un:KPi.033 or ofac:20157)")
-            })?;
+            let (v, e) = store
+                .entity(&id)?
+                .with_context(|| format!("no entity {id:?} in the store (ids look like un:KPi.033 or ofac:20157)"))?;
             if json {
                 writeln!(out, "{}", serde_json::json!({"version": v, "entity": e}))?;
             } else {
@@ -537,10 +494,8 @@ fn progress_bar(source: &str) -> Option<indicatif::ProgressBar> {
     }
     let b = indicatif::ProgressBar::new(0);
     b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     b.set_message(format!("downloading {source}"));
     Some(b)
@@ -550,18 +505,7 @@ fn print_status(out: &mut impl Write, versions: &[ListVersion]) -> Result<()> {
     writeln!(
         out,
         "{:>4}  {:<10} {:<14} {:<10} {:>8} {:>8} {:>6} {:>7} {:>8} {:>8} {:>7}  {:<6}  sha256",
-        "id",
-        "source",
-        "format",
-        "issued",
-        "entities",
-        "persons",
-        "orgs",
-        "vessels",
-        "aircraft",
-        "names",
-        "wallets",
-        "active"
+        "id", "source", "format", "issued", "entities", "persons", "orgs", "vessels", "aircraft", "names", "wallets", "active"
     )?;
     for v in versions {
         writeln!(
@@ -610,20 +554,10 @@ fn export_csv(sink: &mut dyn Write, sets: &[(ListVersion, Vec<Entity>)]) -> Resu
                 e.caption().to_string(),
                 join(e.names.iter().skip(1).map(|n| n.full.clone()).collect()),
                 join(e.birth_dates.iter().map(|d| d.to_string()).collect()),
-                join(
-                    e.nationalities
-                        .iter()
-                        .map(|c| c.code.clone().unwrap_or_else(|| c.name.clone()))
-                        .collect(),
-                ),
+                join(e.nationalities.iter().map(|c| c.code.clone().unwrap_or_else(|| c.name.clone())).collect()),
                 join(e.programs.clone()),
                 join(e.wallets.iter().map(|w| w.to_string()).collect()),
-                join(
-                    e.documents
-                        .iter()
-                        .map(|d| format!("{} {}", d.kind, d.number))
-                        .collect(),
-                ),
+                join(e.documents.iter().map(|d| format!("{} {}", d.kind, d.number)).collect()),
                 e.listed_on.map(|d| d.to_string()).unwrap_or_default(),
             ])?;
         }

@@ -24,19 +24,8 @@ pub fn entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> Result<()> {
     }
     writeln!(out, "  names:")?;
     for n in &e.names {
-        let label = n
-            .quality_label
-            .as_deref()
-            .map(|l| format!(", {l}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "    {:<40} {:?}/{:?}{label} [{}]",
-            n.full,
-            n.kind,
-            n.quality,
-            n.script.code()
-        )?;
+        let label = n.quality_label.as_deref().map(|l| format!(", {l}")).unwrap_or_default();
+        writeln!(out, "    {:<40} {:?}/{:?}{label} [{}]", n.full, n.kind, n.quality, n.script.code())?;
     }
     let list = |out: &mut dyn Write, title: &str, items: Vec<String>| -> std::io::Result<()> {
         if !items.is_empty() {
@@ -44,31 +33,11 @@ pub fn entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> Result<()> {
         }
         Ok(())
     };
-    list(
-        out,
-        "born",
-        e.birth_dates.iter().map(|d| d.to_string()).collect(),
-    )?;
-    list(
-        out,
-        "birth places",
-        e.birth_places.iter().map(|a| a.one_line()).collect(),
-    )?;
-    list(
-        out,
-        "nationality",
-        e.nationalities.iter().map(|c| c.to_string()).collect(),
-    )?;
-    list(
-        out,
-        "citizenship",
-        e.citizenships.iter().map(|c| c.to_string()).collect(),
-    )?;
-    list(
-        out,
-        "gender",
-        e.gender.iter().map(|g| format!("{g:?}")).collect(),
-    )?;
+    list(out, "born", e.birth_dates.iter().map(|d| d.to_string()).collect())?;
+    list(out, "birth places", e.birth_places.iter().map(|a| a.one_line()).collect())?;
+    list(out, "nationality", e.nationalities.iter().map(|c| c.to_string()).collect())?;
+    list(out, "citizenship", e.citizenships.iter().map(|c| c.to_string()).collect())?;
+    list(out, "gender", e.gender.iter().map(|g| format!("{g:?}")).collect())?;
     list(out, "titles", e.titles.clone())?;
     list(out, "positions", e.positions.clone())?;
     list(
@@ -81,42 +50,22 @@ pub fn entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> Result<()> {
                     "{} {}{}",
                     d.kind,
                     d.number,
-                    d.country
-                        .as_ref()
-                        .map(|c| format!(" ({})", c.name))
-                        .unwrap_or_default()
+                    d.country.as_ref().map(|c| format!(" ({})", c.name)).unwrap_or_default()
                 )
             })
             .collect(),
     )?;
-    list(
-        out,
-        "wallets",
-        e.wallets.iter().map(|w| w.to_string()).collect(),
-    )?;
+    list(out, "wallets", e.wallets.iter().map(|w| w.to_string()).collect())?;
     list(out, "emails", e.emails.clone())?;
     list(out, "websites", e.websites.clone())?;
     list(out, "phones", e.phones.clone())?;
-    list(
-        out,
-        "addresses",
-        e.addresses.iter().map(|a| a.one_line()).collect(),
-    )?;
+    list(out, "addresses", e.addresses.iter().map(|a| a.one_line()).collect())?;
     list(
         out,
         "relations",
         e.relations
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r.kind,
-                    r.target
-                        .clone()
-                        .or(r.target_name.clone())
-                        .unwrap_or_default()
-                )
-            })
+            .map(|r| format!("{} {}", r.kind, r.target.clone().or(r.target_name.clone()).unwrap_or_default()))
             .collect(),
     )?;
     for r in &e.remarks {
@@ -128,13 +77,7 @@ pub fn entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> Result<()> {
     Ok(())
 }
 
-pub fn diff(
-    out: &mut impl Write,
-    old: &str,
-    new: &str,
-    d: &ListDiff,
-    new_entities: &[Entity],
-) -> Result<()> {
+pub fn diff(out: &mut impl Write, old: &str, new: &str, d: &ListDiff, new_entities: &[Entity]) -> Result<()> {
     writeln!(
         out,
         "{old} → {new}: {} added, {} removed, {} changed",
@@ -142,13 +85,7 @@ pub fn diff(
         d.removed.len(),
         d.changed.len()
     )?;
-    let caption = |id: &str| {
-        new_entities
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.caption().to_string())
-            .unwrap_or_default()
-    };
+    let caption = |id: &str| new_entities.iter().find(|e| e.id == id).map(|e| e.caption().to_string()).unwrap_or_default();
     for id in &d.added {
         writeln!(out, "+ {id}  {}", caption(id))?;
     }
@@ -160,9 +97,7 @@ pub fn diff(
         for f in &c.changes {
             match f.change {
                 "added" => writeln!(out, "    + {}: {}", f.field, f.new.as_deref().unwrap_or(""))?,
-                "removed" => {
-                    writeln!(out, "    - {}: {}", f.field, f.old.as_deref().unwrap_or(""))?
-                }
+                "removed" => writeln!(out, "    - {}: {}", f.field, f.old.as_deref().unwrap_or(""))?,
                 _ => writeln!(
                     out,
                     "    ~ {}: {} → {}",

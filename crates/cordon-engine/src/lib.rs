@@ -146,14 +146,8 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() && !is_csv_set(p) {
-            let rd = std::fs::read_dir(p).map_err(|source| EngineError::Io {
-                path: p.clone(),
-                source,
-            })?;
-            let mut files: Vec<PathBuf> = rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && !is_hidden(f))
-                .collect();
+            let rd = std::fs::read_dir(p).map_err(|source| EngineError::Io { path: p.clone(), source })?;
+            let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.is_file() && !is_hidden(f)).collect();
             files.sort();
             out.extend(files);
         } else {
@@ -164,23 +158,16 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 fn is_csv_set(dir: &Path) -> bool {
-    ["sdn.csv", "sdn.csv.gz", "cons_prim.csv", "SDN.CSV"]
-        .iter()
-        .any(|n| dir.join(n).is_file())
+    ["sdn.csv", "sdn.csv.gz", "cons_prim.csv", "SDN.CSV"].iter().any(|n| dir.join(n).is_file())
 }
 
 /// Parses every path completely, then stores each list. If any file fails to parse, nothing
 /// is stored.
-pub fn import_paths(
-    store: &mut Store,
-    paths: &[PathBuf],
-    opts: &ImportOptions,
-) -> Result<Vec<ImportReport>> {
+pub fn import_paths(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<ImportReport>> {
     let mut parsed = Vec::new();
     for p in expand_paths(paths)? {
         let t = Instant::now();
@@ -202,16 +189,7 @@ pub fn import_paths(
     let mut reports = Vec::new();
     for ((list, parse_secs), activate) in parsed.into_iter().zip(plan) {
         let t = Instant::now();
-        let (version, new) = store_list(
-            store,
-            &list,
-            if activate {
-                Activation::IfNewest
-            } else {
-                Activation::Never
-            },
-            &opts.actor,
-        )?;
+        let (version, new) = store_list(store, &list, if activate { Activation::IfNewest } else { Activation::Never }, &opts.actor)?;
         reports.push(ImportReport {
             path: list.origin.clone(),
             version,
@@ -224,12 +202,7 @@ pub fn import_paths(
     Ok(reports)
 }
 
-fn store_list(
-    store: &mut Store,
-    list: &ParsedList,
-    activation: Activation,
-    actor: &str,
-) -> Result<(ListVersion, bool)> {
+fn store_list(store: &mut Store, list: &ParsedList, activation: Activation, actor: &str) -> Result<(ListVersion, bool)> {
     let origin = list.origin.display().to_string();
     let nv = NewVersion {
         source: &list.source,
@@ -251,15 +224,7 @@ fn would_activate(store: &Store, list: &ParsedList, batch: &[(ParsedList, f64)])
     let n = list.entities.len() as u64;
     let beats_store = match store.active_version(&list.source)? {
         None => true,
-        Some(a) => {
-            a.sha256 == list.sha256
-                || cordon_store::supersedes(
-                    list.issued.as_deref(),
-                    n,
-                    a.issued.as_deref(),
-                    a.counts.entities,
-                )
-        }
+        Some(a) => a.sha256 == list.sha256 || cordon_store::supersedes(list.issued.as_deref(), n, a.issued.as_deref(), a.counts.entities),
     };
     let beaten = batch.iter().any(|(o, _)| {
         let m = o.entities.len() as u64;
@@ -359,10 +324,7 @@ fn update_inner(
     let (etag, last_modified) = store.fetch_validators(url)?;
     // Validators only help while the version they describe is still stored and active.
     let previous = if store.active_version(source)?.is_some() {
-        Validators {
-            etag,
-            last_modified,
-        }
+        Validators { etag, last_modified }
     } else {
         Validators::default()
     };
@@ -383,17 +345,14 @@ fn update_inner(
     list.origin = PathBuf::from(url);
     check_sanity(store, &list, force)?;
     let (version, new) = store_list(store, &list, Activation::Always, actor)?;
-    let version = if version.active {
-        version
-    } else {
-        store.activate(version.id, actor)?
-    };
-    store.set_fetch_validators(
-        url,
-        validators.etag.as_deref(),
-        validators.last_modified.as_deref(),
+    let version = if version.active { version } else { store.activate(version.id, actor)? };
+    store.set_fetch_validators(url, validators.etag.as_deref(), validators.last_modified.as_deref())?;
+    store.audit(
+        actor,
+        "update",
+        Some(version.id),
+        &serde_json::json!({"source": source, "url": url, "result": if new { "activated" } else { "unchanged" }}),
     )?;
-    store.audit(actor, "update", Some(version.id), &serde_json::json!({"source": source, "url": url, "result": if new { "activated" } else { "unchanged" }}))?;
     Ok(if new {
         UpdateOutcome::Activated(version)
     } else {
@@ -426,46 +385,23 @@ pub fn load_entities(store: &Store, spec: &str) -> Result<(String, Vec<Entity>)>
     if p.exists() {
         let list = cordon_lists::read_path(p, None)?;
         return Ok((
-            format!(
-                "{} ({} {})",
-                p.display(),
-                list.source,
-                list.issued.as_deref().unwrap_or("undated")
-            ),
+            format!("{} ({} {})", p.display(), list.source, list.issued.as_deref().unwrap_or("undated")),
             list.entities,
         ));
     }
-    let id: i64 = spec
-        .parse()
-        .map_err(|_| EngineError::NoSuchVersion(spec.to_string()))?;
-    let v = store
-        .version(id)?
-        .ok_or_else(|| EngineError::NoSuchVersion(spec.to_string()))?;
+    let id: i64 = spec.parse().map_err(|_| EngineError::NoSuchVersion(spec.to_string()))?;
+    let v = store.version(id)?.ok_or_else(|| EngineError::NoSuchVersion(spec.to_string()))?;
     Ok((
-        format!(
-            "version {} ({} {})",
-            v.id,
-            v.source,
-            v.issued.as_deref().unwrap_or("undated")
-        ),
+        format!("version {} ({} {})", v.id, v.source, v.issued.as_deref().unwrap_or("undated")),
         store.entities(id)?,
     ))
 }
 
 /// Entities to export: one version, or every active version.
-pub fn export_entities(
-    store: &mut Store,
-    home: &Path,
-    version: Option<i64>,
-) -> Result<Vec<(ListVersion, Vec<Entity>)>> {
+pub fn export_entities(store: &mut Store, home: &Path, version: Option<i64>) -> Result<Vec<(ListVersion, Vec<Entity>)>> {
     let versions = match version {
-        Some(id) => vec![store
-            .version(id)?
-            .ok_or_else(|| EngineError::NoSuchVersion(id.to_string()))?],
+        Some(id) => vec![store.version(id)?.ok_or_else(|| EngineError::NoSuchVersion(id.to_string()))?],
         None => ensure_lists(store, home)?,
     };
-    versions
-        .into_iter()
-        .map(|v| Ok((v.clone(), store.entities(v.id)?)))
-        .collect()
+    versions.into_iter().map(|v| Ok((v.clone(), store.entities(v.id)?))).collect()
 }

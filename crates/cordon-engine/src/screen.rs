@@ -96,41 +96,27 @@ struct OutRow<'a> {
 
 /// The input format of a file: by extension, else by its first byte (`{` is JSON lines).
 pub fn detect_input(path: &Path) -> Result<InputFormat> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "csv" | "tsv" => return Ok(InputFormat::Csv),
         "jsonl" | "ndjson" | "json" => return Ok(InputFormat::Jsonl),
         _ => {}
     }
     let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| EngineError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-    Ok(
-        if head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-            InputFormat::Jsonl
-        } else {
-            InputFormat::Csv
-        },
-    )
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| EngineError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(if head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        InputFormat::Jsonl
+    } else {
+        InputFormat::Csv
+    })
 }
 
-fn build(
-    id: Option<String>,
-    name: Option<String>,
-    get: &dyn Fn(&str) -> Option<String>,
-) -> std::result::Result<Record, String> {
+fn build(id: Option<String>, name: Option<String>, get: &dyn Fn(&str) -> Option<String>) -> std::result::Result<Record, String> {
     let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    let mut r = Record {
-        id,
-        ..Record::default()
-    };
+    let mut r = Record { id, ..Record::default() };
     let wallet = get("wallet");
     let id_number = get("id_number").or_else(|| get("passport"));
     let Some(name) = name.or_else(|| wallet.clone().map(|_| String::new())) else {
@@ -138,21 +124,18 @@ fn build(
     };
     r.name = name.clone();
     r.query.name = name;
-    if let Some(d) = get("dob")
-        .or_else(|| get("birth_date"))
-        .or_else(|| get("date_of_birth"))
-    {
+    if let Some(d) = get("dob").or_else(|| get("birth_date")).or_else(|| get("date_of_birth")) {
         match PartialDate::parse_text(&d) {
             Some(d) => r.query.dob = Some(d),
-            None => r.warnings.push(format!("dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, DD Mon YYYY); screened without it")),
+            None => r
+                .warnings
+                .push(format!("dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, DD Mon YYYY); screened without it")),
         }
     }
     if let Some(c) = get("nationality").or_else(|| get("country")) {
         match cordon_model::Country::from_name(&c).code {
             Some(code) => r.query.nationality = Some(code),
-            None => r.warnings.push(format!(
-                "nationality {c:?} is not a known country; screened without it"
-            )),
+            None => r.warnings.push(format!("nationality {c:?} is not a known country; screened without it")),
         }
     }
     if let Some(g) = get("gender") {
@@ -161,13 +144,9 @@ fn build(
     if let Some(s) = get("schema").or_else(|| get("type")) {
         r.query.schema = match s.to_ascii_lowercase().as_str() {
             "person" | "individual" => Some(Schema::Person),
-            "organization" | "organisation" | "company" | "entity" | "legalentity" => {
-                Some(Schema::Organization)
-            }
+            "organization" | "organisation" | "company" | "entity" | "legalentity" => Some(Schema::Organization),
             _ => {
-                r.warnings.push(format!(
-                    "schema {s:?} unknown; screened against all entities"
-                ));
+                r.warnings.push(format!("schema {s:?} unknown; screened against all entities"));
                 None
             }
         };
@@ -186,8 +165,7 @@ struct Counting<R> {
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let k = self.inner.read(buf)?;
-        self.n
-            .fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+        self.n.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(k)
     }
 }
@@ -212,74 +190,47 @@ pub fn screen_file(
     let file = std::fs::File::open(input).map_err(io)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let reader = BufReader::with_capacity(
-        1 << 16,
-        Counting {
-            inner: file,
-            n: read.clone(),
-        },
-    );
+    let reader = BufReader::with_capacity(1 << 16, Counting { inner: file, n: read.clone() });
     let mut summary = ScreenSummary::default();
     let as_csv = opts.output == OutputFormat::Csv;
     if as_csv {
-        out.write_all(b"id,name,entity_id,caption,score,explanation,warnings,error\n")
-            .map_err(io)?;
+        out.write_all(b"id,name,entity_id,caption,score,explanation,warnings,error\n").map_err(io)?;
     }
-    let mut emit =
-        |batch: Vec<Parsed>, summary: &mut ScreenSummary, out: &mut dyn Write| -> Result<()> {
-            let results = run_batch(screener, &batch, opts);
-            let mut csv_out = as_csv.then(|| {
-                csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Vec::new())
-            });
-            for (rec, hits) in batch.iter().zip(results) {
-                summary.rows += 1;
-                match rec {
-                    Ok(r) => {
-                        if !hits.is_empty() {
-                            summary.matched += 1;
-                        }
-                        write_row(
-                            out,
-                            csv_out.as_mut(),
-                            r.id.as_deref(),
-                            &r.name,
-                            &hits,
-                            &r.warnings,
-                            None,
-                        )?;
+    let mut emit = |batch: Vec<Parsed>, summary: &mut ScreenSummary, out: &mut dyn Write| -> Result<()> {
+        let results = run_batch(screener, &batch, opts);
+        let mut csv_out = as_csv.then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()));
+        for (rec, hits) in batch.iter().zip(results) {
+            summary.rows += 1;
+            match rec {
+                Ok(r) => {
+                    if !hits.is_empty() {
+                        summary.matched += 1;
                     }
-                    Err((id, e)) => {
-                        summary.errors += 1;
-                        write_row(out, csv_out.as_mut(), id.as_deref(), "", &[], &[], Some(e))?;
-                    }
+                    write_row(out, csv_out.as_mut(), r.id.as_deref(), &r.name, &hits, &r.warnings, None)?;
+                }
+                Err((id, e)) => {
+                    summary.errors += 1;
+                    write_row(out, csv_out.as_mut(), id.as_deref(), "", &[], &[], Some(e))?;
                 }
             }
-            if let Some(w) = csv_out {
-                let buf = w.into_inner().map_err(|e| EngineError::Io {
-                    path: input.to_path_buf(),
-                    source: e.into_error(),
-                })?;
-                out.write_all(&buf).map_err(|e| EngineError::Io {
-                    path: input.to_path_buf(),
-                    source: e,
-                })?;
-            }
-            progress(
-                summary.rows,
-                read.load(std::sync::atomic::Ordering::Relaxed),
-                total,
-            );
-            Ok(())
-        };
+        }
+        if let Some(w) = csv_out {
+            let buf = w.into_inner().map_err(|e| EngineError::Io {
+                path: input.to_path_buf(),
+                source: e.into_error(),
+            })?;
+            out.write_all(&buf).map_err(|e| EngineError::Io {
+                path: input.to_path_buf(),
+                source: e,
+            })?;
+        }
+        progress(summary.rows, read.load(std::sync::atomic::Ordering::Relaxed), total);
+        Ok(())
+    };
     const BATCH: usize = 4096;
     match format {
         InputFormat::Csv => {
-            let mut rdr = csv::ReaderBuilder::new()
-                .flexible(true)
-                .trim(csv::Trim::All)
-                .from_reader(reader);
+            let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
             let headers: Vec<String> = rdr
                 .headers()
                 .map_err(|e| EngineError::Input {
@@ -291,7 +242,13 @@ pub fn screen_file(
                 .collect();
             let col = |name: &str| headers.iter().position(|h| h == name);
             if col("name").is_none() && col("wallet").is_none() {
-                return Err(EngineError::Input { path: input.to_path_buf(), message: format!("no `name` column (columns: {}); expected id, name, dob, nationality, gender, id_number, wallet, schema", headers.join(", ")) });
+                return Err(EngineError::Input {
+                    path: input.to_path_buf(),
+                    message: format!(
+                        "no `name` column (columns: {}); expected id, name, dob, nationality, gender, id_number, wallet, schema",
+                        headers.join(", ")
+                    ),
+                });
             }
             let mut batch: Vec<Parsed> = Vec::with_capacity(BATCH);
             let mut rec = csv::ByteRecord::new();
@@ -310,19 +267,13 @@ pub fn screen_file(
                         if rec.iter().any(|f| std::str::from_utf8(f).is_err()) {
                             batch.push(Err((id, format!("line {line}: invalid UTF-8"))));
                         } else {
-                            batch.push(
-                                build(id.clone(), field("name"), &field)
-                                    .map_err(|e| (id, format!("line {line}: {e}"))),
-                            );
+                            batch.push(build(id.clone(), field("name"), &field).map_err(|e| (id, format!("line {line}: {e}"))));
                         }
                     }
                     Err(e) => {
                         let line = e.position().map_or(0, |p| p.line());
                         batch.push(Err((None, format!("line {line}: {e}"))));
-                        if !matches!(
-                            e.kind(),
-                            csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                        ) {
+                        if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
                             // An I/O error ends the input; what was read is still reported.
                             break;
                         }
@@ -342,23 +293,20 @@ pub fn screen_file(
                 if text.trim().is_empty() {
                     continue;
                 }
-                let parsed =
-                    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
-                    {
-                        Ok(obj) => {
-                            let get = |k: &str| -> Option<String> {
-                                obj.get(k).and_then(|v| match v {
-                                    serde_json::Value::String(s) => Some(s.clone()),
-                                    serde_json::Value::Null => None,
-                                    other => Some(other.to_string()),
-                                })
-                            };
-                            let id = get("id");
-                            build(id.clone(), get("name"), &get)
-                                .map_err(|e| (id, format!("line {}: {e}", i + 1)))
-                        }
-                        Err(e) => Err((None, format!("line {}: invalid JSON: {e}", i + 1))),
-                    };
+                let parsed = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
+                    Ok(obj) => {
+                        let get = |k: &str| -> Option<String> {
+                            obj.get(k).and_then(|v| match v {
+                                serde_json::Value::String(s) => Some(s.clone()),
+                                serde_json::Value::Null => None,
+                                other => Some(other.to_string()),
+                            })
+                        };
+                        let id = get("id");
+                        build(id.clone(), get("name"), &get).map_err(|e| (id, format!("line {}: {e}", i + 1)))
+                    }
+                    Err(e) => Err((None, format!("line {}: invalid JSON: {e}", i + 1))),
+                };
                 batch.push(parsed);
                 if batch.len() == BATCH {
                     emit(std::mem::take(&mut batch), &mut summary, out)?;
@@ -389,10 +337,7 @@ fn run_batch(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions) -> Vec
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("screening thread"))
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().expect("screening thread")).collect()
     })
 }
 
@@ -433,17 +378,8 @@ fn write_row(
             let warn = warnings.join("; ");
             let csv_err = |e: csv::Error| io(e.into());
             if hits.is_empty() {
-                w.write_record([
-                    id.unwrap_or(""),
-                    name,
-                    "",
-                    "",
-                    "",
-                    "",
-                    &warn,
-                    error.unwrap_or(""),
-                ])
-                .map_err(csv_err)?;
+                w.write_record([id.unwrap_or(""), name, "", "", "", "", &warn, error.unwrap_or("")])
+                    .map_err(csv_err)?;
             }
             for h in hits {
                 w.write_record([

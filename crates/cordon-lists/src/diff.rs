@@ -65,11 +65,7 @@ pub fn diff(old: &[Entity], new: &[Entity]) -> ListDiff {
             Some(_) => {}
         }
     }
-    d.removed = old
-        .iter()
-        .filter(|e| !new_by.contains_key(e.id.as_str()))
-        .map(|e| e.id.clone())
-        .collect();
+    d.removed = old.iter().filter(|e| !new_by.contains_key(e.id.as_str())).map(|e| e.id.clone()).collect();
     d.added.sort();
     d.removed.sort();
     d.changed.sort_by(|a, b| a.id.cmp(&b.id));

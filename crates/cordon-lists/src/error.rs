@@ -88,18 +88,12 @@ impl ListError {
     /// The position of a content error, if it has one.
     pub fn position_mut(&mut self) -> Option<&mut Position> {
         match self {
-            ListError::Malformed { position, .. }
-            | ListError::Field { position, .. }
-            | ListError::Encoding { position, .. } => Some(position),
+            ListError::Malformed { position, .. } | ListError::Field { position, .. } | ListError::Encoding { position, .. } => Some(position),
             _ => None,
         }
     }
 
-    pub(crate) fn malformed(
-        path: &std::path::Path,
-        offset: u64,
-        message: impl Into<String>,
-    ) -> ListError {
+    pub(crate) fn malformed(path: &std::path::Path, offset: u64, message: impl Into<String>) -> ListError {
         ListError::Malformed {
             path: path.to_path_buf(),
             position: Position {

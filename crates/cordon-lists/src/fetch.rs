@@ -14,8 +14,7 @@ use crate::ListError;
 /// The UN Security Council consolidated list (XML).
 pub const UN_URL: &str = "https://scsanctions.un.org/resources/xml/en/consolidated.xml";
 /// OFAC's SDN list in the advanced XML format.
-pub const OFAC_URL: &str =
-    "https://sanctionslistservice.ofac.treas.gov/api/download/SDN_ADVANCED.XML";
+pub const OFAC_URL: &str = "https://sanctionslistservice.ofac.treas.gov/api/download/SDN_ADVANCED.XML";
 
 /// The official URL of a source, if Cordon knows one.
 pub fn default_url(source: &str) -> Option<&'static str> {
@@ -51,12 +50,7 @@ pub enum FetchOutcome {
 
 /// Downloads `url` into `dest` (created or truncated). `progress(done, total)` is called as
 /// bytes arrive.
-pub fn fetch(
-    url: &str,
-    previous: &Validators,
-    dest: &Path,
-    progress: &mut dyn FnMut(u64, Option<u64>),
-) -> Result<FetchOutcome, ListError> {
+pub fn fetch(url: &str, previous: &Validators, dest: &Path, progress: &mut dyn FnMut(u64, Option<u64>)) -> Result<FetchOutcome, ListError> {
     let err = |m: String| ListError::Fetch {
         url: url.to_string(),
         message: m,
@@ -82,18 +76,9 @@ pub fn fetch(
         return Ok(FetchOutcome::NotModified);
     }
     if !status.is_success() {
-        return Err(err(format!(
-            "HTTP {} {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        )));
+        return Err(err(format!("HTTP {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""))));
     }
-    let header = |name: &str| {
-        resp.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let validators = Validators {
         etag: header("etag"),
         last_modified: header("last-modified"),
@@ -109,8 +94,7 @@ pub fn fetch(
             Ok(n) => n,
             Err(e) => return Err(err(format!("connection failed after {done} bytes: {e}"))),
         };
-        out.write_all(&buf[..n])
-            .map_err(|e| ListError::io(dest, e))?;
+        out.write_all(&buf[..n]).map_err(|e| ListError::io(dest, e))?;
         done += n as u64;
         progress(done, total);
     }
@@ -120,8 +104,5 @@ pub fn fetch(
             return Err(err(format!("truncated download: {done} of {t} bytes")));
         }
     }
-    Ok(FetchOutcome::Downloaded {
-        bytes: done,
-        validators,
-    })
+    Ok(FetchOutcome::Downloaded { bytes: done, validators })
 }

@@ -13,8 +13,8 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use cordon_model::{
-    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name,
-    NamePart, NamePartKind, NameQuality, PartialDate, Relation, Wallet,
+    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, PartialDate, Relation,
+    Wallet,
 };
 use serde::{Deserialize, Serialize};
 
@@ -180,11 +180,7 @@ fn fold(raw: Vec<(FtmEntity, Props)>) -> Result<ParsedBody, ListError> {
             ("lastName", NamePartKind::Family),
         ]
         .into_iter()
-        .flat_map(|(k, kind)| {
-            take(&mut p, k)
-                .into_iter()
-                .map(move |v| NamePart { kind, value: v })
-        })
+        .flat_map(|(k, kind)| take(&mut p, k).into_iter().map(move |v| NamePart { kind, value: v }))
         .collect();
         if let Some(primary) = e.names.first_mut() {
             primary.parts = parts;
@@ -211,14 +207,8 @@ fn fold(raw: Vec<(FtmEntity, Props)>) -> Result<ParsedBody, ListError> {
                 ..Address::default()
             })
             .collect();
-        e.nationalities = take(&mut p, "nationality")
-            .iter()
-            .map(|c| Country::from_name(c))
-            .collect();
-        e.citizenships = take(&mut p, "citizenship")
-            .iter()
-            .map(|c| Country::from_name(c))
-            .collect();
+        e.nationalities = take(&mut p, "nationality").iter().map(|c| Country::from_name(c)).collect();
+        e.citizenships = take(&mut p, "citizenship").iter().map(|c| Country::from_name(c)).collect();
         for g in take(&mut p, "gender") {
             match Gender::parse(&g) {
                 Some(g) => e.gender = Some(g),
@@ -233,10 +223,7 @@ fn fold(raw: Vec<(FtmEntity, Props)>) -> Result<ParsedBody, ListError> {
         e.phones = take(&mut p, "phone");
         e.programs = take(&mut p, "program");
         if kind == EntityKind::Wallet {
-            let currency = take(&mut p, "currency")
-                .into_iter()
-                .next()
-                .unwrap_or_default();
+            let currency = take(&mut p, "currency").into_iter().next().unwrap_or_default();
             for k in take(&mut p, "publicKey") {
                 e.wallets.push(Wallet {
                     currency: currency.clone(),
@@ -286,20 +273,10 @@ fn fold(raw: Vec<(FtmEntity, Props)>) -> Result<ParsedBody, ListError> {
                         continue;
                     };
                     let e = &mut entities[i];
-                    for prog in p
-                        .get("program")
-                        .into_iter()
-                        .flatten()
-                        .chain(p.get("programId").into_iter().flatten())
-                    {
+                    for prog in p.get("program").into_iter().flatten().chain(p.get("programId").into_iter().flatten()) {
                         e.add_program(prog);
                     }
-                    for d in p
-                        .get("listingDate")
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|d| PartialDate::parse(d))
-                    {
+                    for d in p.get("listingDate").into_iter().flatten().filter_map(|d| PartialDate::parse(d)) {
                         e.listed_on = Some(e.listed_on.map_or(d, |old| old.min(d)));
                     }
                 }
@@ -308,9 +285,7 @@ fn fold(raw: Vec<(FtmEntity, Props)>) -> Result<ParsedBody, ListError> {
                 let Some(&i) = first(&p, "holder").and_then(|h| index.get(&h)) else {
                     continue;
                 };
-                let number = first(&p, "number")
-                    .or_else(|| first(&p, "passportNumber"))
-                    .unwrap_or_default();
+                let number = first(&p, "number").or_else(|| first(&p, "passportNumber")).unwrap_or_default();
                 let kind = first(&p, "type").unwrap_or_else(|| fe.schema.clone());
                 entities[i].documents.push(Identifier {
                     kind,
@@ -372,10 +347,7 @@ fn address_from(p: &mut Props) -> Address {
 }
 
 fn country_value(c: &Country) -> String {
-    c.code
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_else(|| c.name.clone())
+    c.code.as_deref().map(str::to_ascii_lowercase).unwrap_or_else(|| c.name.clone())
 }
 
 /// Writes entities as FtM JSON lines: each entity, then the entities it unfolds into.
@@ -394,46 +366,28 @@ fn strings(v: Vec<String>) -> Vec<serde_json::Value> {
 }
 
 fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
-    let datasets = e
-        .extra
-        .get("ftm:@datasets")
-        .cloned()
-        .unwrap_or_else(|| vec![source.to_string()]);
+    let datasets = e.extra.get("ftm:@datasets").cloned().unwrap_or_else(|| vec![source.to_string()]);
     let mut props = Props::new();
     let mut put = |k: &str, vs: Vec<String>| {
         if !vs.is_empty() {
             props.entry(k.to_string()).or_default().extend(vs);
         }
     };
-    let names_of = |f: &dyn Fn(&Name) -> bool| {
-        e.names
-            .iter()
-            .filter(|n| f(n))
-            .map(|n| n.full.clone())
-            .collect::<Vec<_>>()
-    };
+    let names_of = |f: &dyn Fn(&Name) -> bool| e.names.iter().filter(|n| f(n)).map(|n| n.full.clone()).collect::<Vec<_>>();
     // Import reads extra `name` values in a non-Latin script as original-script names and the
     // rest as aliases, so a Latin "original" name is written as an alias to keep the round trip.
-    let original_latin =
-        |n: &Name| n.kind == AliasKind::Original && n.script == cordon_model::Script::Latin;
+    let original_latin = |n: &Name| n.kind == AliasKind::Original && n.script == cordon_model::Script::Latin;
     put(
         "name",
-        names_of(&|n| {
-            n.kind == AliasKind::Primary || n.kind == AliasKind::Original && !original_latin(n)
-        }),
+        names_of(&|n| n.kind == AliasKind::Primary || n.kind == AliasKind::Original && !original_latin(n)),
     );
     put(
         "alias",
-        names_of(&|n| {
-            matches!(n.kind, AliasKind::Aka | AliasKind::Nka) && n.quality != NameQuality::Weak
-                || original_latin(n)
-        }),
+        names_of(&|n| matches!(n.kind, AliasKind::Aka | AliasKind::Nka) && n.quality != NameQuality::Weak || original_latin(n)),
     );
     put(
         "weakAlias",
-        names_of(&|n| {
-            matches!(n.kind, AliasKind::Aka | AliasKind::Nka) && n.quality == NameQuality::Weak
-        }),
+        names_of(&|n| matches!(n.kind, AliasKind::Aka | AliasKind::Nka) && n.quality == NameQuality::Weak),
     );
     put("previousName", names_of(&|n| n.kind == AliasKind::Fka));
     if let Some(primary) = e.names.iter().find(|n| n.kind == AliasKind::Primary) {
@@ -444,15 +398,7 @@ fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
             ("motherName", NamePartKind::Matronymic),
             ("lastName", NamePartKind::Family),
         ] {
-            put(
-                k,
-                primary
-                    .parts
-                    .iter()
-                    .filter(|p| p.kind == kind)
-                    .map(|p| p.value.clone())
-                    .collect(),
-            );
+            put(k, primary.parts.iter().filter(|p| p.kind == kind).map(|p| p.value.clone()).collect());
         }
     }
     put(
@@ -465,29 +411,14 @@ fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
             })
             .collect(),
     );
-    put(
-        "birthPlace",
-        e.birth_places.iter().map(Address::one_line).collect(),
-    );
-    put(
-        "nationality",
-        e.nationalities.iter().map(country_value).collect(),
-    );
-    put(
-        "citizenship",
-        e.citizenships.iter().map(country_value).collect(),
-    );
+    put("birthPlace", e.birth_places.iter().map(Address::one_line).collect());
+    put("nationality", e.nationalities.iter().map(country_value).collect());
+    put("citizenship", e.citizenships.iter().map(country_value).collect());
     put(
         "gender",
         e.gender
             .iter()
-            .map(|g| {
-                if *g == Gender::Male {
-                    "male".to_string()
-                } else {
-                    "female".to_string()
-                }
-            })
+            .map(|g| if *g == Gender::Male { "male".to_string() } else { "female".to_string() })
             .collect(),
     );
     put("title", e.titles.clone());
@@ -504,23 +435,11 @@ fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
     put("website", e.websites.clone());
     put("phone", e.phones.clone());
     if e.kind == EntityKind::Wallet {
-        put(
-            "currency",
-            e.wallets
-                .first()
-                .map(|w| w.currency.clone())
-                .into_iter()
-                .collect(),
-        );
-        put(
-            "publicKey",
-            e.wallets.iter().map(|w| w.address.clone()).collect(),
-        );
+        put("currency", e.wallets.first().map(|w| w.currency.clone()).into_iter().collect());
+        put("publicKey", e.wallets.iter().map(|w| w.address.clone()).collect());
     }
     let mut out = Vec::new();
-    let addr_ids: Vec<String> = (0..e.addresses.len())
-        .map(|i| format!("{}-addr-{i}", e.id))
-        .collect();
+    let addr_ids: Vec<String> = (0..e.addresses.len()).map(|i| format!("{}-addr-{i}", e.id)).collect();
     put("addressEntity", addr_ids.clone());
     for (k, vs) in &e.extra {
         if let Some(prop) = k.strip_prefix("ftm:").filter(|p| !p.starts_with('@')) {
@@ -580,11 +499,7 @@ fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
         if let Some(n) = &d.note {
             p.insert("summary".into(), vec![n.clone()]);
         }
-        let schema = if d.is_passport() {
-            "Passport"
-        } else {
-            "Identification"
-        };
+        let schema = if d.is_passport() { "Passport" } else { "Identification" };
         out.push(mk(format!("{}-doc-{i}", e.id), schema, p));
     }
     if e.kind != EntityKind::Wallet {
@@ -614,23 +529,12 @@ fn unfold(e: &Entity, source: &str) -> Vec<FtmEntity> {
             .find(|(s, _, _)| *s == r.kind)
             .copied()
             .unwrap_or(("UnknownLink", "subject", "object"));
-        let mut p = Props::from([
-            (from.into(), vec![e.id.clone()]),
-            (to.into(), vec![target.clone()]),
-        ]);
-        let role = if schema == r.kind {
-            r.note.clone()
-        } else {
-            Some(r.kind.clone())
-        };
+        let mut p = Props::from([(from.into(), vec![e.id.clone()]), (to.into(), vec![target.clone()])]);
+        let role = if schema == r.kind { r.note.clone() } else { Some(r.kind.clone()) };
         if let Some(role) = role {
             p.insert("role".into(), vec![role]);
         }
-        out.push(mk(
-            r.id.clone().unwrap_or_else(|| format!("{}-rel-{i}", e.id)),
-            schema,
-            p,
-        ));
+        out.push(mk(r.id.clone().unwrap_or_else(|| format!("{}-rel-{i}", e.id)), schema, p));
     }
     out
 }
@@ -648,9 +552,7 @@ mod tests {
 {"id":"o1","schema":"Ownership","properties":{"owner":["p1"],"asset":["c1"],"role":["shareholder"]}}
 "#;
         let body = parse(lines.as_bytes(), Path::new("t.json")).unwrap();
-        let [p] = body.entities.as_slice() else {
-            panic!("{body:?}")
-        };
+        let [p] = body.entities.as_slice() else { panic!("{body:?}") };
         assert_eq!(p.names[1].kind, AliasKind::Original);
         assert_eq!(p.programs, ["DPRK"]);
         assert_eq!(p.wallets[0].address, "0xabc");
@@ -661,19 +563,12 @@ mod tests {
         let again = parse(&out[..], Path::new("t.json")).unwrap();
         let mut out2 = Vec::new();
         write(&again.entities, "ftm", &mut out2).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(out2).unwrap()
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(out2).unwrap());
     }
 
     #[test]
     fn bad_line_is_located() {
-        let err = parse(
-            "{\"id\":\"a\",\"schema\":\"Person\"}\n{oops\n".as_bytes(),
-            Path::new("t.json"),
-        )
-        .unwrap_err();
+        let err = parse("{\"id\":\"a\",\"schema\":\"Person\"}\n{oops\n".as_bytes(), Path::new("t.json")).unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
     }
 }

@@ -113,10 +113,7 @@ pub type ListReader = BufReader<HashingReader<Box<dyn Read + Send>>>;
 
 /// Opens a file for parsing.
 pub fn open_list(path: &Path) -> Result<ListReader, ListError> {
-    Ok(BufReader::with_capacity(
-        256 * 1024,
-        HashingReader::new(open_decompressed(path)?),
-    ))
+    Ok(BufReader::with_capacity(256 * 1024, HashingReader::new(open_decompressed(path)?)))
 }
 
 /// Drains what the parser left unread (trailing whitespace) so the hash covers the whole file,
@@ -163,10 +160,7 @@ mod tests {
         io::copy(&mut r, &mut io::sink()).unwrap();
         let (h, n) = r.finish();
         assert_eq!(n, 3);
-        assert_eq!(
-            h,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

@@ -78,10 +78,7 @@ pub struct ParsedList {
 /// Detects the format of a file from its first bytes (decompressed).
 pub fn detect_format(head: &[u8], path: &Path) -> Result<ListFormat, ListError> {
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let trimmed = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map_or(&text[..0], |i| &text[i..]);
+    let trimmed = text.iter().position(|b| !b.is_ascii_whitespace()).map_or(&text[..0], |i| &text[i..]);
     if trimmed.starts_with(b"<") {
         return match xml::root_name(text, path).as_deref() {
             Some("CONSOLIDATED_LIST") => Ok(ListFormat::UnXml),
@@ -109,16 +106,13 @@ pub fn detect_format(head: &[u8], path: &Path) -> Result<ListFormat, ListError> 
             detail: "the file is empty".into(),
         });
     }
-    if std::str::from_utf8(&trimmed[..trimmed.len().min(512)]).is_err()
-        && std::str::from_utf8(&trimmed[..trimmed.len().min(509)]).is_err()
-    {
+    if std::str::from_utf8(&trimmed[..trimmed.len().min(512)]).is_err() && std::str::from_utf8(&trimmed[..trimmed.len().min(509)]).is_err() {
         return Err(ListError::UnknownFormat {
             path: path.into(),
             detail: "binary content".into(),
         });
     }
-    let first_line =
-        String::from_utf8_lossy(trimmed.split(|b| *b == b'\n').next().unwrap_or_default());
+    let first_line = String::from_utf8_lossy(trimmed.split(|b| *b == b'\n').next().unwrap_or_default());
     let shown: String = first_line.chars().take(60).collect();
     Err(ListError::UnknownFormat {
         path: path.into(),
@@ -128,10 +122,7 @@ pub fn detect_format(head: &[u8], path: &Path) -> Result<ListFormat, ListError> 
 
 /// Which list a file belongs to, from its format, content and name.
 fn source_of(format: ListFormat, path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     match format {
         ListFormat::UnXml => "un".into(),
         ListFormat::Ftm => "ftm".into(),
@@ -149,9 +140,7 @@ fn date_in_name(path: &Path) -> Option<String> {
     let b = name.as_bytes();
     (0..b.len().saturating_sub(9)).find_map(|i| {
         let s = &name[i..i + 10];
-        cordon_model::PartialDate::parse(s)
-            .filter(|d| d.day.is_some())
-            .map(|d| d.to_string())
+        cordon_model::PartialDate::parse(s).filter(|d| d.day.is_some()).map(|d| d.to_string())
     })
 }
 
@@ -185,9 +174,7 @@ pub fn read_path(path: &Path, format: Option<ListFormat>) -> Result<ParsedList, 
 
 fn error_path(e: &ListError) -> Option<PathBuf> {
     match e {
-        ListError::Malformed { path, .. }
-        | ListError::Field { path, .. }
-        | ListError::Encoding { path, .. } => Some(path.clone()),
+        ListError::Malformed { path, .. } | ListError::Field { path, .. } | ListError::Encoding { path, .. } => Some(path.clone()),
         _ => None,
     }
 }
@@ -252,10 +239,7 @@ mod tests {
 
     #[test]
     fn dates_in_names() {
-        assert_eq!(
-            date_in_name(Path::new("x/sdn_2022-04-12.csv.gz")).as_deref(),
-            Some("2022-04-12")
-        );
+        assert_eq!(date_in_name(Path::new("x/sdn_2022-04-12.csv.gz")).as_deref(), Some("2022-04-12"));
         assert_eq!(date_in_name(Path::new("sdn.csv")), None);
     }
 
@@ -263,37 +247,18 @@ mod tests {
     fn detects_formats() {
         let p = Path::new("t");
         assert_eq!(
-            detect_format(
-                b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST dateGenerated=\"x\">",
-                p
-            )
-            .unwrap(),
+            detect_format(b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST dateGenerated=\"x\">", p).unwrap(),
             ListFormat::UnXml
         );
+        assert_eq!(detect_format(b"<sdnList xmlns=\"x\"><publshInformation>", p).unwrap(), ListFormat::OfacXml);
+        assert_eq!(detect_format(b"<Sanctions Version=\"3\">", p).unwrap(), ListFormat::OfacAdvanced);
+        assert_eq!(detect_format(b"{\"id\":\"x\"}", p).unwrap(), ListFormat::Ftm);
         assert_eq!(
-            detect_format(b"<sdnList xmlns=\"x\"><publshInformation>", p).unwrap(),
-            ListFormat::OfacXml
+            detect_format(b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n", p).unwrap(),
+            ListFormat::OfacCsv
         );
-        assert_eq!(
-            detect_format(b"<Sanctions Version=\"3\">", p).unwrap(),
-            ListFormat::OfacAdvanced
-        );
-        assert_eq!(
-            detect_format(b"{\"id\":\"x\"}", p).unwrap(),
-            ListFormat::Ftm
-        );
-        assert_eq!(detect_format(b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n", p).unwrap(), ListFormat::OfacCsv);
-        assert!(matches!(
-            detect_format(b"<html><body>", p),
-            Err(ListError::UnknownFormat { .. })
-        ));
-        assert!(matches!(
-            detect_format(b"hello world", p),
-            Err(ListError::UnknownFormat { .. })
-        ));
-        assert!(matches!(
-            detect_format(b"", p),
-            Err(ListError::UnknownFormat { .. })
-        ));
+        assert!(matches!(detect_format(b"<html><body>", p), Err(ListError::UnknownFormat { .. })));
+        assert!(matches!(detect_format(b"hello world", p), Err(ListError::UnknownFormat { .. })));
+        assert!(matches!(detect_format(b"", p), Err(ListError::UnknownFormat { .. })));
     }
 }

@@ -15,8 +15,8 @@ use std::io::BufRead;
 use std::path::Path;
 
 use cordon_model::{
-    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name,
-    NamePart, NamePartKind, NameQuality, PartialDate, Relation, Script, Wallet,
+    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, PartialDate, Relation,
+    Script, Wallet,
 };
 
 use crate::xml::{Ev, XmlPull};
@@ -33,10 +33,7 @@ struct RefValue {
 
 impl RefValue {
     fn attr(&self, name: &[u8]) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -66,8 +63,7 @@ impl Refs {
     fn area_country(&self, id: Option<u32>) -> Option<Country> {
         let r = self.get(b"AreaCode", id)?;
         let cid = r.attr(b"CountryID").and_then(|c| c.parse().ok());
-        self.country(cid)
-            .or_else(|| r.attr(b"Description").map(Country::from_name))
+        self.country(cid).or_else(|| r.attr(b"Description").map(Country::from_name))
     }
 }
 
@@ -76,12 +72,7 @@ fn num(x: &XmlPull<impl BufRead>, name: &[u8]) -> Option<u32> {
 }
 
 fn req<R: BufRead>(x: &XmlPull<R>, name: &str) -> Result<u32, ListError> {
-    num(x, name.as_bytes()).ok_or_else(|| {
-        x.field_error(
-            &format!("{}/@{name}", String::from_utf8_lossy(&x.name)),
-            "missing or not a number",
-        )
-    })
+    num(x, name.as_bytes()).ok_or_else(|| x.field_error(&format!("{}/@{name}", String::from_utf8_lossy(&x.name)), "missing or not a number"))
 }
 
 /// A `DatePeriod` or `Date`, reduced to what it says.
@@ -103,9 +94,7 @@ impl Period {
         } else {
             // Whole years on both ends are a year range ("1960 to 1962").
             let (a2, b2) = match (a.month, a.day, b.month, b.day) {
-                (Some(1), Some(1), Some(12), Some(31)) => {
-                    (PartialDate::year(a.year), PartialDate::year(b.year))
-                }
+                (Some(1), Some(1), Some(12), Some(31)) => (PartialDate::year(a.year), PartialDate::year(b.year)),
                 _ => (a, b),
             };
             DobValue::Range(a2, b2)
@@ -151,9 +140,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
     let mut x = XmlPull::new(reader, path);
     let root = x.root()?;
     if root != "Sanctions" {
-        return Err(x.error(format!(
-            "expected root element <Sanctions> (OFAC advanced XML), found <{root}>"
-        )));
+        return Err(x.error(format!("expected root element <Sanctions> (OFAC advanced XML), found <{root}>")));
     }
     let mut st = State::default();
     let mut issued = None;
@@ -204,11 +191,7 @@ fn date<R: BufRead>(x: &mut XmlPull<R>) -> Result<Option<PartialDate>, ListError
         }
     }
     let Some(year) = y else { return Ok(None) };
-    let pd = PartialDate {
-        year,
-        month: m,
-        day: m.and(d),
-    };
+    let pd = PartialDate { year, month: m, day: m.and(d) };
     Ok(PartialDate::parse(&pd.to_string()))
 }
 
@@ -273,11 +256,7 @@ impl State {
                 Ev::End if x.depth() == depth + 1 => {
                     if let Some((set, id, attrs)) = current.take() {
                         let text = x.text.trim().to_string();
-                        self.refs
-                            .sets
-                            .entry(set)
-                            .or_default()
-                            .insert(id, RefValue { text, attrs });
+                        self.refs.sets.entry(set).or_default().insert(id, RefValue { text, attrs });
                     }
                 }
                 Ev::End => {}
@@ -308,12 +287,7 @@ impl State {
                     b"LocationAreaCode" if addr.country.is_none() => {
                         addr.country = self.refs.area_country(num(x, b"AreaCodeID"));
                     }
-                    b"LocationPart" => {
-                        part_type = self
-                            .refs
-                            .text(b"LocPartType", num(x, b"LocPartTypeID"))
-                            .map(str::to_string)
-                    }
+                    b"LocationPart" => part_type = self.refs.text(b"LocPartType", num(x, b"LocPartTypeID")).map(str::to_string),
                     _ => {}
                 },
                 Ev::End if x.depth() < depth => return Ok(()),
@@ -357,16 +331,11 @@ impl State {
                     b"IDRegDocument" => {
                         identity = req(x, "IdentityID")?;
                         notes.clear();
-                        if self.refs.text(b"Validity", num(x, b"ValidityID")) == Some("Fraudulent")
-                        {
+                        if self.refs.text(b"Validity", num(x, b"ValidityID")) == Some("Fraudulent") {
                             notes.push("fraudulent".into());
                         }
                         doc = Some(Identifier {
-                            kind: self
-                                .refs
-                                .text(b"IDRegDocType", num(x, b"IDRegDocTypeID"))
-                                .unwrap_or("Document")
-                                .to_string(),
+                            kind: self.refs.text(b"IDRegDocType", num(x, b"IDRegDocTypeID")).unwrap_or("Document").to_string(),
                             number: String::new(),
                             country: self.refs.country(num(x, b"IssuedBy-CountryID")),
                             issued: None,
@@ -374,12 +343,7 @@ impl State {
                             note: None,
                         });
                     }
-                    b"DocumentDate" => {
-                        date_type = self
-                            .refs
-                            .text(b"IDRegDocDateType", num(x, b"IDRegDocDateTypeID"))
-                            .map(str::to_string)
-                    }
+                    b"DocumentDate" => date_type = self.refs.text(b"IDRegDocDateType", num(x, b"IDRegDocDateTypeID")).map(str::to_string),
                     b"DatePeriod" => {
                         let p = period(x)?;
                         if let Some(d) = doc.as_mut() {
@@ -406,9 +370,7 @@ impl State {
                                 d.number = t.to_string();
                             }
                         }
-                        b"IssuingAuthority" | b"Comment" if !t.is_empty() => {
-                            notes.push(t.to_string())
-                        }
+                        b"IssuingAuthority" | b"Comment" if !t.is_empty() => notes.push(t.to_string()),
                         b"IDRegDocument" => {
                             if let Some(mut d) = doc.take() {
                                 d.note = (!notes.is_empty()).then(|| notes.join("; "));
@@ -444,13 +406,7 @@ impl State {
         let Some(st) = self.refs.get(b"PartySubType", subtype) else {
             return (EntityKind::Organization, None);
         };
-        let party_type = self
-            .refs
-            .text(
-                b"PartyType",
-                st.attr(b"PartyTypeID").and_then(|v| v.parse().ok()),
-            )
-            .unwrap_or("");
+        let party_type = self.refs.text(b"PartyType", st.attr(b"PartyTypeID").and_then(|v| v.parse().ok())).unwrap_or("");
         match (party_type, st.text.as_str()) {
             ("Individual", _) => (EntityKind::Person, None),
             (_, "Vessel") => (EntityKind::Vessel, None),
@@ -516,11 +472,7 @@ impl State {
                         let kind = if primary {
                             AliasKind::Primary
                         } else {
-                            match self
-                                .refs
-                                .text(b"AliasType", num(x, b"AliasTypeID"))
-                                .unwrap_or("")
-                            {
+                            match self.refs.text(b"AliasType", num(x, b"AliasTypeID")).unwrap_or("") {
                                 "F.K.A." => AliasKind::Fka,
                                 "N.K.A." => AliasKind::Nka,
                                 _ => AliasKind::Aka,
@@ -553,17 +505,11 @@ impl State {
                     }
                     b"NamePartGroup" => {
                         let gid = req(x, "ID")?;
-                        let t = self
-                            .refs
-                            .text(b"NamePartType", num(x, b"NamePartTypeID"))
-                            .unwrap_or("");
+                        let t = self.refs.text(b"NamePartType", num(x, b"NamePartTypeID")).unwrap_or("");
                         group_types.insert(gid, part_kind(t));
                     }
                     b"Feature" => {
-                        feature = self
-                            .refs
-                            .text(b"FeatureType", num(x, b"FeatureTypeID"))
-                            .map(str::to_string);
+                        feature = self.refs.text(b"FeatureType", num(x, b"FeatureTypeID")).map(str::to_string);
                     }
                     b"FeatureVersion" => {
                         in_feature_version = true;
@@ -574,10 +520,7 @@ impl State {
                         comment = None;
                     }
                     b"VersionDetail" => {
-                        detail_ref = self
-                            .refs
-                            .text(b"DetailReference", num(x, b"DetailReferenceID"))
-                            .map(str::to_string);
+                        detail_ref = self.refs.text(b"DetailReference", num(x, b"DetailReferenceID")).map(str::to_string);
                     }
                     b"VersionLocation" => location = num(x, b"LocationID"),
                     b"DatePeriod" => fperiod = Some(period(x)?),
@@ -597,12 +540,8 @@ impl State {
                         }
                         b"Alias" => alias = None,
                         b"VersionDetail" if !t.is_empty() => detail_text = Some(t.to_string()),
-                        b"Comment" if in_feature_version && !t.is_empty() => {
-                            comment = Some(t.to_string())
-                        }
-                        b"Comment" if x.depth() == depth && !t.is_empty() => {
-                            e.remarks.push(t.to_string())
-                        }
+                        b"Comment" if in_feature_version && !t.is_empty() => comment = Some(t.to_string()),
+                        b"Comment" if x.depth() == depth && !t.is_empty() => e.remarks.push(t.to_string()),
                         b"FeatureVersion" => {
                             in_feature_version = false;
                             let value = FeatureValue {
@@ -612,11 +551,7 @@ impl State {
                                 period: fperiod.take(),
                                 comment: comment.take(),
                             };
-                            self.feature(
-                                &mut e,
-                                feature.as_deref().unwrap_or("Unknown feature"),
-                                value,
-                            );
+                            self.feature(&mut e, feature.as_deref().unwrap_or("Unknown feature"), value);
                         }
                         _ => {}
                     }
@@ -634,11 +569,7 @@ impl State {
                     value: v.clone(),
                 })
                 .collect();
-            let full = parts
-                .iter()
-                .map(|p| p.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let full = parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(" ");
             if full.is_empty() {
                 continue;
             }
@@ -689,9 +620,7 @@ impl State {
                 }
             }
             "Nationality Country" | "Citizenship Country" => {
-                let c = loc
-                    .and_then(|a| a.country.clone())
-                    .or_else(|| text.as_deref().map(Country::from_name));
+                let c = loc.and_then(|a| a.country.clone()).or_else(|| text.as_deref().map(Country::from_name));
                 if let Some(c) = c {
                     if name.starts_with("Nationality") {
                         e.nationalities.push(c);
@@ -733,10 +662,7 @@ impl State {
                     Some(c) => format!("{value} ({c})"),
                     None => value,
                 };
-                e.add_extra(
-                    format!("ofac:{}", other.trim_end_matches([':', ' ', '-'])),
-                    value,
-                );
+                e.add_extra(format!("ofac:{}", other.trim_end_matches([':', ' ', '-'])), value);
             }
         }
     }
@@ -749,11 +675,7 @@ impl State {
                 Ev::Start if x.name == b"ProfileRelationship" => {
                     let from = req(x, "From-ProfileID")?;
                     let to = req(x, "To-ProfileID")?;
-                    let kind = self
-                        .refs
-                        .text(b"RelationType", num(x, b"RelationTypeID"))
-                        .unwrap_or("Related to")
-                        .to_string();
+                    let kind = self.refs.text(b"RelationType", num(x, b"RelationTypeID")).unwrap_or("Related to").to_string();
                     let target = self
                         .by_profile
                         .get(&to)
@@ -763,11 +685,7 @@ impl State {
                     if x.attr(b"Former") == Some("true") {
                         note.push("former".to_string());
                     }
-                    if let Some(q) = self
-                        .refs
-                        .text(b"RelationQuality", num(x, b"RelationQualityID"))
-                        .filter(|q| *q != "Unknown")
-                    {
+                    if let Some(q) = self.refs.text(b"RelationQuality", num(x, b"RelationQualityID")).filter(|q| *q != "Unknown") {
                         note.push(format!("quality: {q}"));
                     }
                     let rel = Relation {
@@ -821,17 +739,10 @@ impl State {
                         let pid = req(x, "ProfileID")?;
                         target = self.by_profile.get(&pid).copied();
                         if target.is_none() {
-                            return Err(x.field_error(
-                                "SanctionsEntry/@ProfileID",
-                                format!("profile {pid} is not defined in <DistinctParties>"),
-                            ));
+                            return Err(x.field_error("SanctionsEntry/@ProfileID", format!("profile {pid} is not defined in <DistinctParties>")));
                         }
                         let i = target.unwrap_or_default();
-                        if let Some(list) = self
-                            .refs
-                            .text(b"List", num(x, b"ListID"))
-                            .map(str::to_string)
-                        {
+                        if let Some(list) = self.refs.text(b"List", num(x, b"ListID")).map(str::to_string) {
                             let e = &mut self.entities[i];
                             if !e.extra.get("ofac:List").is_some_and(|v| v.contains(&list)) {
                                 e.add_extra("ofac:List", list);
@@ -840,12 +751,7 @@ impl State {
                     }
                     b"EntryEvent" => {
                         in_event = true;
-                        if let (Some(i), Some(lb)) = (
-                            target,
-                            self.refs
-                                .text(b"LegalBasis", num(x, b"LegalBasisID"))
-                                .filter(|l| *l != "Unknown"),
-                        ) {
+                        if let (Some(i), Some(lb)) = (target, self.refs.text(b"LegalBasis", num(x, b"LegalBasisID")).filter(|l| *l != "Unknown")) {
                             let lb = lb.to_string();
                             self.entities[i].add_extra("ofac:Legal Basis", lb);
                         }
@@ -858,10 +764,7 @@ impl State {
                         }
                     }
                     b"SanctionsMeasure" => {
-                        measure_type = self
-                            .refs
-                            .text(b"SanctionsType", num(x, b"SanctionsTypeID"))
-                            .map(str::to_string);
+                        measure_type = self.refs.text(b"SanctionsType", num(x, b"SanctionsTypeID")).map(str::to_string);
                     }
                     b"DatePeriod" => {
                         period(x)?;
@@ -873,9 +776,7 @@ impl State {
                     b"EntryEvent" => in_event = false,
                     b"Comment" => {
                         let t = x.text.trim();
-                        if let (Some(i), Some(mt), false) =
-                            (target, measure_type.as_deref(), t.is_empty())
-                        {
+                        if let (Some(i), Some(mt), false) = (target, measure_type.as_deref(), t.is_empty()) {
                             if mt == "Program" {
                                 self.entities[i].add_program(t);
                             } else {
@@ -889,11 +790,7 @@ impl State {
                         if let (Some(i), Some(mt)) = (target, measure_type.take()) {
                             if mt != "Program" {
                                 let e = &mut self.entities[i];
-                                if !e
-                                    .extra
-                                    .get("ofac:Sanctions Type")
-                                    .is_some_and(|v| v.contains(&mt))
-                                {
+                                if !e.extra.get("ofac:Sanctions Type").is_some_and(|v| v.contains(&mt)) {
                                     e.add_extra("ofac:Sanctions Type", mt);
                                 }
                             }

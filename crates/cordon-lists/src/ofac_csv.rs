@@ -10,10 +10,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use cordon_model::{
-    Address, AliasKind, Country, Entity, EntityKind, ListFormat, Name, NamePart, NamePartKind,
-    NameQuality,
-};
+use cordon_model::{Address, AliasKind, Country, Entity, EntityKind, ListFormat, Name, NamePart, NamePartKind, NameQuality};
 use sha2::{Digest, Sha256};
 
 use crate::input::{self, HashingReader};
@@ -73,10 +70,7 @@ fn null(s: &str) -> Option<&str> {
 /// Reads all rows of one file, each as owned UTF-8 fields with its line number.
 fn rows(part: CsvPart<'_>, min_fields: usize) -> Result<Vec<(u64, Vec<String>)>, ListError> {
     let path = part.path.clone();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(part.reader);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(part.reader);
     let mut out = Vec::new();
     let mut rec = csv::ByteRecord::new();
     loop {
@@ -181,12 +175,7 @@ pub fn parse_set(set: CsvSet<'_>) -> Result<ParsedBody, ListError> {
                 message: "empty name".into(),
             });
         };
-        e.names.push(structured_name(
-            name,
-            kind,
-            AliasKind::Primary,
-            NameQuality::Strong,
-        ));
+        e.names.push(structured_name(name, kind, AliasKind::Primary, NameQuality::Strong));
         if let Some(p) = null(&f[3]) {
             for prog in p.split("] [") {
                 e.add_program(prog.trim_matches(['[', ']', ' ']));
@@ -208,11 +197,7 @@ pub fn parse_set(set: CsvSet<'_>) -> Result<ParsedBody, ListError> {
             }
         }
         // Not trimmed: sdn_comments.csv continues the text exactly where this cuts off.
-        remarks.push(if null(&f[11]).is_some() {
-            f[11].clone()
-        } else {
-            String::new()
-        });
+        remarks.push(if null(&f[11]).is_some() { f[11].clone() } else { String::new() });
         if index.insert(num, entities.len()).is_some() {
             return Err(ListError::Field {
                 path: sdn_path,
@@ -326,25 +311,15 @@ fn structured_name(full: &str, kind: EntityKind, alias: AliasKind, quality: Name
 }
 
 const SDN_FILES: [&str; 4] = ["sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"];
-const CONS_FILES: [&str; 4] = [
-    "cons_prim.csv",
-    "cons_add.csv",
-    "cons_alt.csv",
-    "cons_comments.csv",
-];
+const CONS_FILES: [&str; 4] = ["cons_prim.csv", "cons_add.csv", "cons_alt.csv", "cons_comments.csv"];
 
 /// Reads a directory holding a CSV set (`sdn.csv` … or `cons_prim.csv` …).
 pub fn parse_dir(dir: &Path) -> Result<ParsedList, ListError> {
     let find = |name: &str| -> Option<PathBuf> {
-        [
-            name.to_string(),
-            format!("{name}.gz"),
-            format!("{name}.bz2"),
-            name.to_uppercase(),
-        ]
-        .into_iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        [name.to_string(), format!("{name}.gz"), format!("{name}.bz2"), name.to_uppercase()]
+            .into_iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
     };
     let (names, source) = if find(SDN_FILES[0]).is_some() {
         (SDN_FILES, "ofac")
@@ -367,9 +342,7 @@ pub fn parse_dir(dir: &Path) -> Result<ParsedList, ListError> {
     // Parse through the hashing readers, then fold the four hashes into one, each under its role.
     let mut hashes: Vec<Option<(String, u64)>> = Vec::new();
     let body = {
-        let mut parts = readers
-            .iter_mut()
-            .map(|slot| slot.as_mut().map(|(r, p)| CsvPart::new(r, p)));
+        let mut parts = readers.iter_mut().map(|slot| slot.as_mut().map(|(r, p)| CsvPart::new(r, p)));
         let sdn = parts.next().flatten().expect("primary file found above");
         let set = CsvSet {
             sdn,
@@ -425,27 +398,13 @@ mod tests {
             sdn: CsvPart::new(sdn.as_bytes(), p),
             add: Some(CsvPart::new(add.as_bytes(), Path::new("add.csv"))),
             alt: Some(CsvPart::new(alt.as_bytes(), Path::new("alt.csv"))),
-            comments: Some(CsvPart::new(
-                comments.as_bytes(),
-                Path::new("sdn_comments.csv"),
-            )),
+            comments: Some(CsvPart::new(comments.as_bytes(), Path::new("sdn_comments.csv"))),
         };
         let body = parse_set(set).unwrap();
-        let [laz, kim] = body.entities.as_slice() else {
-            panic!("two entities")
-        };
-        assert_eq!(
-            laz.wallets[0].address,
-            "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
-        );
-        assert_eq!(
-            laz.names[1].full, "HIDDEN COBRA",
-            "remarks continued in sdn_comments.csv"
-        );
-        assert_eq!(
-            laz.addresses[0].country.as_ref().unwrap().code(),
-            Some("KP")
-        );
+        let [laz, kim] = body.entities.as_slice() else { panic!("two entities") };
+        assert_eq!(laz.wallets[0].address, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96");
+        assert_eq!(laz.names[1].full, "HIDDEN COBRA", "remarks continued in sdn_comments.csv");
+        assert_eq!(laz.addresses[0].country.as_ref().unwrap().code(), Some("KP"));
         assert_eq!(kim.kind, EntityKind::Person);
         assert_eq!(kim.programs, ["DPRK", "DPRK3"]);
         assert_eq!(kim.names[0].parts[0].value, "KIM");

@@ -10,10 +10,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use cordon_model::{
-    Address, AliasKind, Country, Dob, Entity, EntityKind, Name, NamePart, NamePartKind,
-    NameQuality, PartialDate,
-};
+use cordon_model::{Address, AliasKind, Country, Dob, Entity, EntityKind, Name, NamePart, NamePartKind, NameQuality, PartialDate};
 
 use crate::xml::{Ev, XmlPull};
 use crate::{ListError, ParsedBody};
@@ -40,8 +37,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
                     let t = x.text.trim().to_string();
                     let p: Vec<&str> = t.split('/').collect();
                     issued = match p.as_slice() {
-                        [m, d, y] => PartialDate::parse(&format!("{y}-{m:0>2}-{d:0>2}"))
-                            .map(|d| d.to_string()),
+                        [m, d, y] => PartialDate::parse(&format!("{y}-{m:0>2}-{d:0>2}")).map(|d| d.to_string()),
                         _ => PartialDate::parse(&t).map(|d| d.to_string()),
                     };
                 }
@@ -67,9 +63,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
 }
 
 fn get<'a>(f: &'a Fields, key: &str) -> Option<&'a str> {
-    f.iter()
-        .find(|(k, v)| k == key && !v.is_empty())
-        .map(|(_, v)| v.as_str())
+    f.iter().find(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str())
 }
 
 fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
@@ -92,9 +86,7 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
                 let name = String::from_utf8_lossy(&x.name).into_owned();
                 let text = x.text.trim().to_string();
                 match d - depth {
-                    0 if !matches!(name.as_str(), "programList" | "vesselInfo")
-                        || !text.is_empty() =>
-                    {
+                    0 if !matches!(name.as_str(), "programList" | "vesselInfo") || !text.is_empty() => {
                         if !name.ends_with("List") {
                             flat.push((name, text));
                         }
@@ -116,24 +108,15 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
         }
     }
     let uid = get(&flat, "uid").ok_or_else(|| x.field_error("sdnEntry/uid", "missing"))?;
-    let kind = match get(&flat, "sdnType")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let kind = match get(&flat, "sdnType").map(str::to_ascii_lowercase).as_deref() {
         Some("individual") => EntityKind::Person,
         Some("vessel") => EntityKind::Vessel,
         Some("aircraft") => EntityKind::Aircraft,
         _ => EntityKind::Organization,
     };
     let mut e = Entity::new(format!("ofac:{uid}"), kind);
-    let primary = name(
-        get(&flat, "firstName"),
-        get(&flat, "lastName"),
-        kind,
-        AliasKind::Primary,
-        NameQuality::Strong,
-    )
-    .ok_or_else(|| x.field_error("sdnEntry/lastName", format!("entry {uid} has no name")))?;
+    let primary = name(get(&flat, "firstName"), get(&flat, "lastName"), kind, AliasKind::Primary, NameQuality::Strong)
+        .ok_or_else(|| x.field_error("sdnEntry/lastName", format!("entry {uid} has no name")))?;
     e.names.push(primary);
     for (k, v) in &flat {
         if v.is_empty() {
@@ -149,9 +132,7 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
             "vesselFlag" => e.add_extra("ofac:Vessel Flag", v.as_str()),
             "vesselOwner" => e.add_extra("ofac:Vessel Owner", v.as_str()),
             "tonnage" => e.add_extra("ofac:Vessel Tonnage", v.as_str()),
-            "grossRegisteredTonnage" => {
-                e.add_extra("ofac:Vessel Gross Registered Tonnage", v.as_str())
-            }
+            "grossRegisteredTonnage" => e.add_extra("ofac:Vessel Gross Registered Tonnage", v.as_str()),
             other => e.add_extra(format!("ofac:{other}"), v.as_str()),
         }
     }
@@ -182,12 +163,8 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
                 if crate::remarks::apply_labelled(&mut e, t, num, get(&f, "idCountry")) {
                     if e.documents.len() > before {
                         let d = e.documents.last_mut().expect("just pushed");
-                        d.issued = d
-                            .issued
-                            .or(get(&f, "issueDate").and_then(PartialDate::parse_text));
-                        d.expires = d
-                            .expires
-                            .or(get(&f, "expirationDate").and_then(PartialDate::parse_text));
+                        d.issued = d.issued.or(get(&f, "issueDate").and_then(PartialDate::parse_text));
+                        d.expires = d.expires.or(get(&f, "expirationDate").and_then(PartialDate::parse_text));
                     }
                 } else {
                     let v = match get(&f, "idCountry") {
@@ -198,17 +175,12 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
                 }
             }
             "address" => {
-                let streets: Vec<&str> = ["address1", "address2", "address3"]
-                    .iter()
-                    .filter_map(|k| get(&f, k))
-                    .collect();
+                let streets: Vec<&str> = ["address1", "address2", "address3"].iter().filter_map(|k| get(&f, k)).collect();
                 let a = Address {
                     full: None,
                     street: (!streets.is_empty()).then(|| streets.join(", ")),
                     city: get(&f, "city").map(str::to_string),
-                    region: get(&f, "stateOrProvince")
-                        .or(get(&f, "region"))
-                        .map(str::to_string),
+                    region: get(&f, "stateOrProvince").or(get(&f, "region")).map(str::to_string),
                     postal_code: get(&f, "postalCode").map(str::to_string),
                     country: get(&f, "country").map(Country::from_name),
                     note: None,
@@ -217,12 +189,8 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
                     e.addresses.push(a);
                 }
             }
-            "nationality" => e
-                .nationalities
-                .extend(get(&f, "country").map(Country::from_name)),
-            "citizenship" => e
-                .citizenships
-                .extend(get(&f, "country").map(Country::from_name)),
+            "nationality" => e.nationalities.extend(get(&f, "country").map(Country::from_name)),
+            "citizenship" => e.citizenships.extend(get(&f, "country").map(Country::from_name)),
             "dateOfBirthItem" => {
                 if let Some(t) = get(&f, "dateOfBirth") {
                     match Dob::parse_text(t) {
@@ -254,13 +222,7 @@ fn entry<R: BufRead>(x: &mut XmlPull<R>) -> Result<Entity, ListError> {
     Ok(e)
 }
 
-fn name(
-    first: Option<&str>,
-    last: Option<&str>,
-    kind: EntityKind,
-    alias: AliasKind,
-    q: NameQuality,
-) -> Option<Name> {
+fn name(first: Option<&str>, last: Option<&str>, kind: EntityKind, alias: AliasKind, q: NameQuality) -> Option<Name> {
     let full = match (first, last) {
         (Some(f), Some(l)) => format!("{l}, {f}"),
         (None, Some(l)) => l.to_string(),
@@ -271,12 +233,7 @@ fn name(
     if kind == EntityKind::Person {
         n.parts = [(NamePartKind::Family, last), (NamePartKind::Given, first)]
             .into_iter()
-            .filter_map(|(k, v)| {
-                v.map(|v| NamePart {
-                    kind: k,
-                    value: v.to_string(),
-                })
-            })
+            .filter_map(|(k, v)| v.map(|v| NamePart { kind: k, value: v.to_string() }))
             .collect();
     }
     Some(n)

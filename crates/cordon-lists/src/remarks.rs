@@ -8,10 +8,7 @@
 //! kept verbatim under `ofac:remark` so nothing is lost. The raw remarks text is also kept in
 //! [`Entity::remarks`].
 
-use cordon_model::{
-    Address, AliasKind, Country, Dob, Entity, Gender, Identifier, Name, NameQuality, PartialDate,
-    Relation, Wallet,
-};
+use cordon_model::{Address, AliasKind, Country, Dob, Entity, Gender, Identifier, Name, NameQuality, PartialDate, Relation, Wallet};
 
 use crate::id_types::ID_TYPES;
 use crate::ofac_advanced::country_suffix;
@@ -31,12 +28,7 @@ fn items(remarks: &str) -> Vec<&str> {
                 let next = bytes.get(i + 1).copied().unwrap_or(b';');
                 if !in_quote && prev == b' ' {
                     in_quote = true;
-                } else if in_quote
-                    && (next == b';'
-                        || next == b'.'
-                            && bytes.get(i + 2).is_none_or(|c| *c == b';' || *c == b' ')
-                        || i + 1 == bytes.len())
-                {
+                } else if in_quote && (next == b';' || next == b'.' && bytes.get(i + 2).is_none_or(|c| *c == b';' || *c == b' ') || i + 1 == bytes.len()) {
                     in_quote = false;
                 }
             }
@@ -48,10 +40,7 @@ fn items(remarks: &str) -> Vec<&str> {
         }
     }
     out.push(&remarks[start..]);
-    out.into_iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect()
+    out.into_iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()
 }
 
 /// Applies parsed remarks to an entity.
@@ -60,22 +49,14 @@ pub(crate) fn apply(e: &mut Entity, remarks: &str) {
     let last = n.len().saturating_sub(1);
     for (i, item) in n.into_iter().enumerate() {
         // The whole remarks end with a period, which belongs to the last item only.
-        let item = if i == last {
-            item.strip_suffix('.').unwrap_or(item)
-        } else {
-            item
-        };
+        let item = if i == last { item.strip_suffix('.').unwrap_or(item) } else { item };
         apply_item(e, item);
     }
 }
 
 fn apply_item(e: &mut Entity, item: &str) {
     let body = item.strip_prefix("alt. ").unwrap_or(item);
-    for (prefix, kind) in [
-        ("a.k.a. ", AliasKind::Aka),
-        ("f.k.a. ", AliasKind::Fka),
-        ("n.k.a. ", AliasKind::Nka),
-    ] {
+    for (prefix, kind) in [("a.k.a. ", AliasKind::Aka), ("f.k.a. ", AliasKind::Fka), ("n.k.a. ", AliasKind::Nka)] {
         if let Some(rest) = body.strip_prefix(prefix) {
             let name = rest.trim().trim_matches('\'').trim();
             if !name.is_empty() {
@@ -126,10 +107,7 @@ fn split_label(item: &str) -> Option<(&str, &str)> {
     }
     if let Some(rest) = item.strip_prefix("Digital Currency Address - ") {
         let (cur, addr) = rest.split_once(' ')?;
-        return Some((
-            &item[..("Digital Currency Address - ".len() + cur.len())],
-            addr.trim(),
-        ));
+        return Some((&item[..("Digital Currency Address - ".len() + cur.len())], addr.trim()));
     }
     for t in ID_TYPES {
         if let Some(rest) = item.strip_prefix(t) {
@@ -143,12 +121,7 @@ fn split_label(item: &str) -> Option<(&str, &str)> {
 
 /// Applies one labelled value (a remarks item or an sdn.xml `<id>`). Returns false when the
 /// label is not one Cordon types, so the caller keeps the text.
-pub(crate) fn apply_labelled(
-    e: &mut Entity,
-    label: &str,
-    value: &str,
-    country: Option<&str>,
-) -> bool {
+pub(crate) fn apply_labelled(e: &mut Entity, label: &str, value: &str, country: Option<&str>) -> bool {
     if value.is_empty() {
         return false;
     }
@@ -234,25 +207,19 @@ mod tests {
         );
         assert_eq!(e.birth_dates.len(), 2);
         assert!(e.birth_dates[1].approximate);
-        assert_eq!(
-            e.birth_places[0].country.as_ref().unwrap().code(),
-            Some("KP")
-        );
+        assert_eq!(e.birth_places[0].country.as_ref().unwrap().code(), Some("KP"));
         assert_eq!(e.nationalities[0].code(), Some("KP"));
         assert_eq!(e.gender, Some(Gender::Male));
         let p = &e.documents[0];
-        assert_eq!(
-            (p.kind.as_str(), p.number.as_str()),
-            ("Passport", "645120196")
-        );
+        assert_eq!((p.kind.as_str(), p.number.as_str()), ("Passport", "645120196"));
         assert_eq!(p.country.as_ref().unwrap().code(), Some("KP"));
         assert_eq!(p.expires.unwrap().to_string(), "2015-01-01");
         assert_eq!(e.wallets[0].currency, "ETH");
-        assert_eq!(
-            e.names.iter().map(|n| n.full.as_str()).collect::<Vec<_>>(),
-            ["HIDDEN COBRA", "O'BRIEN; X"]
-        );
+        assert_eq!(e.names.iter().map(|n| n.full.as_str()).collect::<Vec<_>>(), ["HIDDEN COBRA", "O'BRIEN; X"]);
         assert_eq!(e.relations[0].target_name.as_deref(), Some("LAZARUS GROUP"));
-        assert_eq!(e.extra["ofac:remark"], ["Secondary sanctions risk: North Korea Sanctions Regulations, sections 510.201 and 510.210"]);
+        assert_eq!(
+            e.extra["ofac:remark"],
+            ["Secondary sanctions risk: North Korea Sanctions Regulations, sections 510.201 and 510.210"]
+        );
     }
 }

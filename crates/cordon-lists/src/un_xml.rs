@@ -10,8 +10,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use cordon_model::{
-    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name,
-    NamePart, NamePartKind, NameQuality, PartialDate,
+    Address, AliasKind, Country, Dob, DobValue, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, PartialDate,
 };
 
 use crate::xml::{Ev, XmlPull};
@@ -24,14 +23,9 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
     let mut x = XmlPull::new(reader, path);
     let root = x.root()?;
     if root != "CONSOLIDATED_LIST" {
-        return Err(x.error(format!(
-            "expected root element <CONSOLIDATED_LIST>, found <{root}>"
-        )));
+        return Err(x.error(format!("expected root element <CONSOLIDATED_LIST>, found <{root}>")));
     }
-    let issued = x
-        .attr(b"dateGenerated")
-        .and_then(PartialDate::parse)
-        .map(|d| d.to_string());
+    let issued = x.attr(b"dateGenerated").and_then(PartialDate::parse).map(|d| d.to_string());
     let mut entities = Vec::new();
     loop {
         match x.next()? {
@@ -40,12 +34,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<ParsedBody, ListError
                     b"INDIVIDUAL" => EntityKind::Person,
                     b"ENTITY" => EntityKind::Organization,
                     b"INDIVIDUALS" | b"ENTITIES" => continue,
-                    other => {
-                        return Err(x.error(format!(
-                            "expected <INDIVIDUAL> or <ENTITY>, found <{}>",
-                            String::from_utf8_lossy(other)
-                        )))
-                    }
+                    other => return Err(x.error(format!("expected <INDIVIDUAL> or <ENTITY>, found <{}>", String::from_utf8_lossy(other)))),
                 };
                 entities.push(record(&mut x, kind)?);
             }
@@ -88,14 +77,7 @@ fn record<R: BufRead>(x: &mut XmlPull<R>, kind: EntityKind) -> Result<Entity, Li
                 } else if d > depth + 1 {
                     return Err(x.error(format!("unexpected nesting in <{name}>")));
                 } else if group.is_empty() {
-                    leaf(
-                        &mut e,
-                        &mut parts,
-                        &mut originals,
-                        &name,
-                        x.text.trim(),
-                        kind,
-                    );
+                    leaf(&mut e, &mut parts, &mut originals, &name, x.text.trim(), kind);
                 } else {
                     let fields = std::mem::take(&mut group);
                     child_group(&mut e, &mut aliases, &name, fields);
@@ -115,11 +97,7 @@ fn record<R: BufRead>(x: &mut XmlPull<R>, kind: EntityKind) -> Result<Entity, Li
             message: "record has no reference number".into(),
         });
     }
-    let full = parts
-        .iter()
-        .map(|p| p.value.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let full = parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(" ");
     if !full.is_empty() {
         let mut n = Name::new(full, AliasKind::Primary, NameQuality::Strong);
         if kind == EntityKind::Organization {
@@ -129,21 +107,13 @@ fn record<R: BufRead>(x: &mut XmlPull<R>, kind: EntityKind) -> Result<Entity, Li
         e.names.push(n);
     }
     for o in originals {
-        e.names
-            .push(Name::new(o, AliasKind::Original, NameQuality::Unspecified));
+        e.names.push(Name::new(o, AliasKind::Original, NameQuality::Unspecified));
     }
     e.names.extend(aliases);
     Ok(e)
 }
 
-fn leaf(
-    e: &mut Entity,
-    parts: &mut Vec<NamePart>,
-    originals: &mut Vec<String>,
-    name: &str,
-    text: &str,
-    kind: EntityKind,
-) {
+fn leaf(e: &mut Entity, parts: &mut Vec<NamePart>, originals: &mut Vec<String>, name: &str, text: &str, kind: EntityKind) {
     if text.is_empty() {
         return;
     }
@@ -178,10 +148,7 @@ fn leaf(
 }
 
 fn get<'a>(fields: &'a Fields, key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, v)| k == key && !v.is_empty())
-        .map(|(_, v)| v.as_str())
+    fields.iter().find(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str())
 }
 
 fn joined(fields: &Fields) -> String {
@@ -198,9 +165,7 @@ fn child_group(e: &mut Entity, aliases: &mut Vec<Name>, name: &str, fields: Fiel
         return;
     }
     match name {
-        "NATIONALITY" => e
-            .nationalities
-            .extend(values(&fields).map(Country::from_name)),
+        "NATIONALITY" => e.nationalities.extend(values(&fields).map(Country::from_name)),
         "TITLE" => e.titles.extend(values(&fields).map(str::to_string)),
         "DESIGNATION" => e.positions.extend(values(&fields).map(str::to_string)),
         "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS" => {
@@ -218,11 +183,7 @@ fn child_group(e: &mut Entity, aliases: &mut Vec<Name>, name: &str, fields: Fiel
             };
             let mut n = Name::new(full, kind, quality);
             n.quality_label = label.map(str::to_string);
-            let rest: Fields = fields
-                .iter()
-                .filter(|(k, _)| k != "ALIAS_NAME" && k != "QUALITY")
-                .cloned()
-                .collect();
+            let rest: Fields = fields.iter().filter(|(k, _)| k != "ALIAS_NAME" && k != "QUALITY").cloned().collect();
             if let Some(d) = get(&fields, "DATE_OF_BIRTH").and_then(Dob::parse_text) {
                 e.birth_dates.push(Dob {
                     note: Some(format!("with alias {full}")),
@@ -250,26 +211,18 @@ fn child_group(e: &mut Entity, aliases: &mut Vec<Name>, name: &str, fields: Fiel
             None => e.add_extra("un:INDIVIDUAL_DATE_OF_BIRTH", joined(&fields)),
         },
         "INDIVIDUAL_DOCUMENT" => {
-            let kind = [
-                get(&fields, "TYPE_OF_DOCUMENT"),
-                get(&fields, "TYPE_OF_DOCUMENT2"),
-            ]
-            .into_iter()
-            .flatten()
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect::<Vec<_>>()
-            .join(" / ");
-            let country = get(&fields, "ISSUING_COUNTRY")
-                .or(get(&fields, "COUNTRY_OF_ISSUE"))
-                .map(Country::from_name);
+            let kind = [get(&fields, "TYPE_OF_DOCUMENT"), get(&fields, "TYPE_OF_DOCUMENT2")]
+                .into_iter()
+                .flatten()
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            let country = get(&fields, "ISSUING_COUNTRY").or(get(&fields, "COUNTRY_OF_ISSUE")).map(Country::from_name);
             let mut notes = Vec::new();
             if let Some(c) = get(&fields, "CITY_OF_ISSUE") {
                 notes.push(format!("issued in {c}"));
             }
-            if let (Some(a), Some(b)) = (
-                get(&fields, "ISSUING_COUNTRY"),
-                get(&fields, "COUNTRY_OF_ISSUE"),
-            ) {
+            if let (Some(a), Some(b)) = (get(&fields, "ISSUING_COUNTRY"), get(&fields, "COUNTRY_OF_ISSUE")) {
                 if a != b {
                     notes.push(format!("country of issue {b}"));
                 }
@@ -283,11 +236,7 @@ fn child_group(e: &mut Entity, aliases: &mut Vec<Name>, name: &str, fields: Fiel
                 notes.push(n.to_string());
             }
             e.documents.push(Identifier {
-                kind: if kind.is_empty() {
-                    "Document".into()
-                } else {
-                    kind
-                },
+                kind: if kind.is_empty() { "Document".into() } else { kind },
                 number: get(&fields, "NUMBER").unwrap_or_default().to_string(),
                 country,
                 issued,
@@ -305,10 +254,7 @@ fn child_group(e: &mut Entity, aliases: &mut Vec<Name>, name: &str, fields: Fiel
 }
 
 fn values(fields: &Fields) -> impl Iterator<Item = &str> {
-    fields
-        .iter()
-        .filter(|(k, v)| k == "VALUE" && !v.is_empty())
-        .map(|(_, v)| v.as_str())
+    fields.iter().filter(|(k, v)| k == "VALUE" && !v.is_empty()).map(|(_, v)| v.as_str())
 }
 
 fn address(fields: &Fields) -> Address {
@@ -325,9 +271,7 @@ fn address(fields: &Fields) -> Address {
 }
 
 fn dob(fields: &Fields) -> Option<Dob> {
-    let kind = get(fields, "TYPE_OF_DATE")
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let kind = get(fields, "TYPE_OF_DATE").unwrap_or("").to_ascii_uppercase();
     let note = get(fields, "NOTE").map(str::to_string);
     let date = get(fields, "DATE")
         .and_then(PartialDate::parse)

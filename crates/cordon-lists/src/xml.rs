@@ -87,10 +87,7 @@ impl<R: BufRead> XmlPull<R> {
 
     /// The value of an attribute of the element just opened.
     pub fn attr(&self, name: &[u8]) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn next(&mut self) -> Result<Ev, ListError> {
@@ -105,11 +102,7 @@ impl<R: BufRead> XmlPull<R> {
                 Ok(ev) => ev,
                 Err(e) => {
                     let at = self.reader.error_position();
-                    return Err(ListError::malformed(
-                        &self.path,
-                        at,
-                        format!("invalid XML: {e}"),
-                    ));
+                    return Err(ListError::malformed(&self.path, at, format!("invalid XML: {e}")));
                 }
             };
             match ev {
@@ -119,22 +112,11 @@ impl<R: BufRead> XmlPull<R> {
                     self.name.extend_from_slice(e.local_name().as_ref());
                     self.attrs.clear();
                     for a in e.attributes() {
-                        let a = a.map_err(|err| {
-                            ListError::malformed(
-                                &self.path,
-                                self.reader.buffer_position(),
-                                format!("invalid attribute: {err}"),
-                            )
-                        })?;
-                        let v = a.unescape_value().map_err(|err| {
-                            ListError::malformed(
-                                &self.path,
-                                self.reader.buffer_position(),
-                                format!("invalid attribute value: {err}"),
-                            )
-                        })?;
-                        self.attrs
-                            .push((a.key.local_name().as_ref().to_vec(), v.into_owned()));
+                        let a = a.map_err(|err| ListError::malformed(&self.path, self.reader.buffer_position(), format!("invalid attribute: {err}")))?;
+                        let v = a
+                            .unescape_value()
+                            .map_err(|err| ListError::malformed(&self.path, self.reader.buffer_position(), format!("invalid attribute value: {err}")))?;
+                        self.attrs.push((a.key.local_name().as_ref().to_vec(), v.into_owned()));
                     }
                     self.text.clear();
                     self.depth += 1;
@@ -149,24 +131,18 @@ impl<R: BufRead> XmlPull<R> {
                     return Ok(Ev::End);
                 }
                 Event::Text(ref t) => {
-                    let s = t
-                        .xml_content()
-                        .map_err(|_| encoding_error(&self.path, self.reader.buffer_position()))?;
+                    let s = t.xml_content().map_err(|_| encoding_error(&self.path, self.reader.buffer_position()))?;
                     self.text.push_str(&s);
                 }
                 Event::CData(ref t) => {
-                    let s = t
-                        .decode()
-                        .map_err(|_| encoding_error(&self.path, self.reader.buffer_position()))?;
+                    let s = t.decode().map_err(|_| encoding_error(&self.path, self.reader.buffer_position()))?;
                     self.text.push_str(&s);
                 }
                 Event::GeneralRef(ref r) => {
                     if let Ok(Some(c)) = r.resolve_char_ref() {
                         self.text.push(c);
                     } else {
-                        let name = r.decode().map_err(|_| {
-                            encoding_error(&self.path, self.reader.buffer_position())
-                        })?;
+                        let name = r.decode().map_err(|_| encoding_error(&self.path, self.reader.buffer_position()))?;
                         let c = match name.as_ref() {
                             "lt" => '<',
                             "gt" => '>',
@@ -193,9 +169,7 @@ impl<R: BufRead> XmlPull<R> {
                         )));
                     }
                     if !self.seen_root {
-                        return Err(
-                            self.error("no XML element found: the file is empty or not XML")
-                        );
+                        return Err(self.error("no XML element found: the file is empty or not XML"));
                     }
                     return Ok(Ev::Eof);
                 }

@@ -19,7 +19,7 @@ pub enum TokenRole {
 }
 
 /// One analysed token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NameToken {
     /// Comparison text: folded Latin (Cyrillic transliterated, Hangul romanised MR).
     pub text: String,
@@ -35,6 +35,10 @@ pub struct NameToken {
     /// The token is (part of) a family name known from the writing (Hangul family name, or the
     /// part before a comma).
     pub family: bool,
+    /// Consonant skeleton ([`skeleton`]), computed once.
+    pub skeleton: String,
+    /// Rarity weight in (0, 1]; 1.0 unless an index sets it from document frequencies.
+    pub weight: f64,
 }
 
 /// An analysed name.
@@ -46,14 +50,14 @@ pub struct NameForm {
     pub tokens: Vec<NameToken>,
     /// Analysed as an organisation name.
     pub is_org: bool,
+    /// The name reads as Korean (see `compare`): syllables decide its comparisons.
+    pub korean: bool,
 }
 
 impl NameForm {
     /// Tokens that carry the name (not legal forms or particles).
     pub fn name_tokens(&self) -> impl Iterator<Item = &NameToken> {
-        self.tokens
-            .iter()
-            .filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number))
+        self.tokens.iter().filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number))
     }
 }
 
@@ -61,27 +65,29 @@ impl NameForm {
 /// Mohammed → `mhmd`, Husayn / Hussein → `hsn`, Ahmadinezhad / Ahmadinejad → `hmdnjd`): vowels
 /// and doubled letters dropped, sounds that alphabets write differently merged.
 pub fn skeleton(word: &str) -> String {
-    let w = word
-        .replace("zh", "j")
-        .replace("dj", "j")
-        .replace("ph", "f")
-        .replace("kh", "h")
-        .replace("gh", "g")
-        .replace("ck", "k")
-        .replace("ch", "c")
-        .replace("sh", "s")
-        .replace("th", "t")
-        .replace("dh", "d");
-    let mut out = String::new();
-    for c in w.chars() {
-        let c = match c {
-            'q' => 'k',
-            'z' => 's',
-            'w' => 'v',
-            'x' => 'k',
-            c => c,
+    let b = word.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        // Digraphs that alphabets write as one letter.
+        let (c, step) = match (b[i], next) {
+            (b'z', Some(b'h')) | (b'd', Some(b'j')) => ('j', 2),
+            (b'p', Some(b'h')) => ('f', 2),
+            (b'k', Some(b'h')) => ('h', 2),
+            (b'g', Some(b'h')) => ('g', 2),
+            (b'c', Some(b'k')) => ('k', 2),
+            (b'c', Some(b'h')) => ('c', 2),
+            (b's', Some(b'h')) => ('s', 2),
+            (b't', Some(b'h')) => ('t', 2),
+            (b'd', Some(b'h')) => ('d', 2),
+            (b'q', _) | (b'x', _) => ('k', 1),
+            (b'z', _) => ('s', 1),
+            (b'w', _) => ('v', 1),
+            (x, _) => (x as char, 1),
         };
-        if "aeiouy".contains(c) || !c.is_ascii_alphabetic() || out.ends_with(c) {
+        i += step;
+        if !c.is_ascii_alphabetic() || "aeiouy".contains(c) || out.ends_with(c) {
             continue;
         }
         out.push(c);
@@ -217,8 +223,7 @@ fn number_word(word: &str) -> Option<u32> {
         "nineteen",
     ];
     const ORD: [&str; 13] = [
-        "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-        "ninth", "tenth", "eleventh", "twelfth",
+        "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
     ];
     const TENS: [(&str, u32); 9] = [
         ("twenty", 20),
@@ -242,10 +247,7 @@ fn number_word(word: &str) -> Option<u32> {
     }
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[digits.len()..];
-    if !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && matches!(suffix, "st" | "nd" | "rd" | "th")
-    {
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && matches!(suffix, "st" | "nd" | "rd" | "th") {
         return digits.parse().ok();
     }
     None
@@ -383,23 +385,25 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 role: TokenRole::Number,
                 hyphen_after: t.hyphen_after,
                 family: false,
+                skeleton: String::new(),
+                weight: 1.0,
             });
             continue;
         }
         // A token repeated verbatim (Sergey Sergey Shoigu) is one token.
-        if merged
-            .iter()
-            .any(|m| m.text == t.text && m.role == t.role && !t.exact_korean)
-        {
+        if merged.iter().any(|m| m.text == t.text && m.role == t.role && !t.exact_korean) {
             continue;
         }
         merged.push(t);
     }
-    NameForm {
+    let mut form = NameForm {
         original: name.to_string(),
         tokens: merged,
         is_org,
-    }
+        korean: false,
+    };
+    form.korean = !is_org && crate::compare::is_korean(&form);
+    form
 }
 
 fn plain(text: &str, is_org: bool) -> NameToken {
@@ -423,6 +427,7 @@ fn plain(text: &str, is_org: bool) -> NameToken {
     } else {
         Vec::new()
     };
+    let skeleton = skeleton(&text);
     NameToken {
         text,
         korean,
@@ -430,6 +435,8 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         role,
         hyphen_after: false,
         family: false,
+        skeleton,
+        weight: 1.0,
     }
 }
 
@@ -441,23 +448,21 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
         out.push(plain(&rr, true));
         return;
     }
-    let (family, given) = if out.is_empty() {
-        hangul::split_family_name(word)
-    } else {
-        ("", word)
-    };
+    let (family, given) = if out.is_empty() { hangul::split_family_name(word) } else { ("", word) };
     if !family.is_empty() {
         let mr: String = hangul::romanize_mr(family).split(' ').collect();
         let mut korean: Vec<char> = family.chars().map(hangul::canonical).collect();
         korean.truncate(1);
         let exact = family.chars().count() == 1;
         out.push(NameToken {
+            skeleton: skeleton(&mr),
             text: mr,
             korean: if exact { korean } else { Vec::new() },
             exact_korean: exact,
             role: TokenRole::Name,
             hyphen_after: false,
             family: true,
+            weight: 1.0,
         });
     }
     let n = given.chars().count();
@@ -466,12 +471,14 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
         // DPRK's own spelling, and the one the UN and OFAC lists use.
         let mr = hangul::syllable_mr(c, false).unwrap_or_else(|| c.to_string());
         out.push(NameToken {
+            skeleton: skeleton(&mr),
             text: mr,
             korean: vec![hangul::canonical(c)],
             exact_korean: true,
             role: TokenRole::Name,
             hyphen_after: i + 1 < n,
             family: false,
+            weight: 1.0,
         });
     }
 }
@@ -488,11 +495,7 @@ mod tests {
     fn korean_writings() {
         let h = analyze("김정은", false);
         assert_eq!(texts(&h), ["kim", "jong", "un"]);
-        assert!(
-            h.tokens[0].family
-                && h.tokens[1].hyphen_after
-                && h.tokens.iter().all(|t| t.exact_korean)
-        );
+        assert!(h.tokens[0].family && h.tokens[1].hyphen_after && h.tokens.iter().all(|t| t.exact_korean));
         assert_eq!(texts(&analyze("金正恩", false)), ["kim", "jong", "un"]);
         let c = analyze("Ким Чен Ын", false);
         assert_eq!(texts(&c), ["kim", "chen", "yn"]);
@@ -508,13 +511,7 @@ mod tests {
         let f = analyze("Open Joint Stock Company Gasprom", true);
         assert_eq!(texts(&f), ["ojsc", "gasprom"]);
         assert_eq!(f.tokens[0].role, TokenRole::Legal);
-        assert_eq!(
-            texts(&analyze("Goldman Sachs & Co. L.L.C.", true)),
-            ["goldman", "sachs", "and", "co", "llc"]
-        );
-        assert_eq!(
-            texts(&analyze("HSBC Holdings p.l.c.", true)),
-            ["hsbc", "holdings", "plc"]
-        );
+        assert_eq!(texts(&analyze("Goldman Sachs & Co. L.L.C.", true)), ["goldman", "sachs", "and", "co", "llc"]);
+        assert_eq!(texts(&analyze("HSBC Holdings p.l.c.", true)), ["hsbc", "holdings", "plc"]);
     }
 }

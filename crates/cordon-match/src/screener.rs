@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality, PartialDate};
 use cordon_text::korean;
 
-use crate::analyze::{analyze, skeleton, NameForm, NameToken, TokenRole};
+use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
 use crate::compare::{compare_names, DEFAULT_THRESHOLD};
 
 /// What is screened: a name and optional supporting details.
@@ -61,6 +61,14 @@ pub struct Hit {
     pub explanation: Vec<String>,
 }
 
+/// Entities scored in full per query, best by shared keys first.
+const CANDIDATES: usize = 300;
+
+struct Forms {
+    person: NameForm,
+    org: NameForm,
+}
+
 #[derive(Clone)]
 struct Indexed {
     id: String,
@@ -86,10 +94,7 @@ pub struct Screener {
 
 /// Normalises an identification number: letters and digits only, upper case.
 pub fn normalize_id(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// Normalises a wallet address for lookup. EVM addresses (0x + 40 hex) are case-insensitive
@@ -97,8 +102,7 @@ pub fn normalize_id(s: &str) -> String {
 pub fn normalize_wallet(s: &str) -> String {
     let s = s.trim();
     let evm = s.len() == 42 && s.starts_with("0x") && s[2..].chars().all(|c| c.is_ascii_hexdigit());
-    let bech32 =
-        s.to_ascii_lowercase().starts_with("bc1") || s.to_ascii_lowercase().starts_with("ltc1");
+    let bech32 = s.to_ascii_lowercase().starts_with("bc1") || s.to_ascii_lowercase().starts_with("ltc1");
     if evm || bech32 {
         s.to_ascii_lowercase()
     } else {
@@ -107,10 +111,7 @@ pub fn normalize_wallet(s: &str) -> String {
 }
 
 fn keys(t: &NameToken, out: &mut Vec<String>) {
-    if matches!(
-        t.role,
-        TokenRole::Legal | TokenRole::Particle | TokenRole::Number
-    ) {
+    if matches!(t.role, TokenRole::Legal | TokenRole::Particle | TokenRole::Number) {
         return;
     }
     out.push(format!("t:{}", t.text));
@@ -120,9 +121,8 @@ fn keys(t: &NameToken, out: &mut Vec<String>) {
     if !t.exact_korean {
         let n = t.text.chars().count();
         if n >= 4 {
-            let sk = skeleton(&t.text);
-            if sk.len() >= 2 {
-                out.push(format!("s:{sk}"));
+            if t.skeleton.len() >= 2 {
+                out.push(format!("s:{}", t.skeleton));
             }
             let chars: Vec<char> = t.text.chars().collect();
             out.push(format!("p:{}", chars[..3].iter().collect::<String>()));
@@ -216,10 +216,7 @@ impl Screener {
                 names.push((form, n.quality, label.to_string()));
             }
             for w in &e.wallets {
-                s.wallets
-                    .entry(normalize_wallet(&w.address))
-                    .or_default()
-                    .push(idx);
+                s.wallets.entry(normalize_wallet(&w.address)).or_default().push(idx);
             }
             let mut ids = Vec::new();
             for d in &e.documents {
@@ -235,22 +232,34 @@ impl Screener {
                 kind: e.kind,
                 names,
                 dobs: e.birth_dates.iter().map(|d| d.value.clone()).collect(),
-                nationalities: e
-                    .nationalities
-                    .iter()
-                    .chain(&e.citizenships)
-                    .filter_map(|c| c.code.clone())
-                    .collect(),
+                nationalities: e.nationalities.iter().chain(&e.citizenships).filter_map(|c| c.code.clone()).collect(),
                 gender: e.gender,
                 ids,
-                wallets: e
-                    .wallets
-                    .iter()
-                    .map(|w| (normalize_wallet(&w.address), w.currency.clone()))
-                    .collect(),
+                wallets: e.wallets.iter().map(|w| (normalize_wallet(&w.address), w.currency.clone())).collect(),
             });
         }
+        // Rarity weights are known once every name is counted; store them on the tokens so
+        // comparisons do not look them up.
+        let mut entities = std::mem::take(&mut s.entities);
+        for e in &mut entities {
+            for (form, _, _) in &mut e.names {
+                s.weigh(form);
+            }
+        }
+        s.entities = entities;
         s
+    }
+
+    fn weigh(&self, form: &mut NameForm) {
+        for t in &mut form.tokens {
+            t.weight = self.rarity(t);
+        }
+    }
+
+    fn analyze_query(&self, name: &str, is_org: bool) -> NameForm {
+        let mut f = analyze(name, is_org);
+        self.weigh(&mut f);
+        f
     }
 
     /// Number of indexed entities.
@@ -294,19 +303,23 @@ impl Screener {
             }
         }
         let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
-        v.sort_by(|a, b| {
-            b.1.partial_cmp(&a.1)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.0.cmp(&b.0))
-        });
+        v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
         v.truncate(max);
         v.into_iter().map(|(e, _)| e).collect()
     }
 
+    /// The query analysed as a person's and as an organisation's name, once per query.
+    fn forms(&self, q: &Query) -> Forms {
+        let person = self.analyze_query(&q.name, false);
+        let org = self.analyze_query(&q.name, true);
+        Forms { person, org }
+    }
+
     /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
     pub fn screen(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
-        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
-        let mut pool: Vec<u32> = self.candidates(&form, 300);
+        let forms = self.forms(q);
+        let form = if q.schema == Some(Schema::Organization) { &forms.org } else { &forms.person };
+        let mut pool: Vec<u32> = self.candidates(form, CANDIDATES);
         if let Some(w) = &q.wallet {
             pool.extend(self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
         }
@@ -315,38 +328,27 @@ impl Screener {
         }
         pool.sort_unstable();
         pool.dedup();
-        self.rank(q, &form, pool.into_iter(), threshold, limit)
+        self.rank(q, &forms, pool.into_iter(), threshold, limit)
     }
 
     /// Screens as if one entity did not have one of its names: for leave-one-alias-out
     /// evaluation (query with the held-out alias, see whether the entity is still found).
-    pub fn screen_without_name(
-        &self,
-        q: &Query,
-        threshold: f64,
-        limit: usize,
-        entity_id: &str,
-        held_out: &str,
-    ) -> Vec<Hit> {
-        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
-        let pool = self.candidates(&form, 300);
+    pub fn screen_without_name(&self, q: &Query, threshold: f64, limit: usize, entity_id: &str, held_out: &str) -> Vec<Hit> {
+        let forms = self.forms(q);
+        let form = if q.schema == Some(Schema::Organization) { &forms.org } else { &forms.person };
+        let pool = self.candidates(form, CANDIDATES);
         let mut hits: Vec<Hit> = pool
             .into_iter()
             .filter_map(|i| {
                 let e = &self.entities[i as usize];
                 if e.id != entity_id {
-                    return self.score(q, &form, e);
+                    return self.score(q, &forms, e);
                 }
                 let pruned = Indexed {
-                    names: e
-                        .names
-                        .iter()
-                        .filter(|(f, _, _)| f.original != held_out)
-                        .cloned()
-                        .collect(),
+                    names: e.names.iter().filter(|(f, _, _)| f.original != held_out).cloned().collect(),
                     ..e.clone()
                 };
-                self.score(q, &form, &pruned)
+                self.score(q, &forms, &pruned)
             })
             .filter(|h| h.score >= threshold)
             .collect();
@@ -362,20 +364,13 @@ impl Screener {
 
     /// Screens by scoring every entity: the reference the index is tested against.
     pub fn screen_all(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
-        let form = analyze(&q.name, q.schema == Some(Schema::Organization));
-        self.rank(q, &form, 0..self.entities.len() as u32, threshold, limit)
+        let forms = self.forms(q);
+        self.rank(q, &forms, 0..self.entities.len() as u32, threshold, limit)
     }
 
-    fn rank(
-        &self,
-        q: &Query,
-        form: &NameForm,
-        pool: impl Iterator<Item = u32>,
-        threshold: f64,
-        limit: usize,
-    ) -> Vec<Hit> {
+    fn rank(&self, q: &Query, forms: &Forms, pool: impl Iterator<Item = u32>, threshold: f64, limit: usize) -> Vec<Hit> {
         let mut hits: Vec<Hit> = pool
-            .filter_map(|i| self.score(q, form, &self.entities[i as usize]))
+            .filter_map(|i| self.score(q, forms, &self.entities[i as usize]))
             .filter(|h| h.score >= threshold)
             .collect();
         hits.sort_by(|a, b| {
@@ -388,37 +383,21 @@ impl Screener {
         hits
     }
 
-    fn score(&self, q: &Query, form: &NameForm, e: &Indexed) -> Option<Hit> {
+    fn score(&self, q: &Query, forms: &Forms, e: &Indexed) -> Option<Hit> {
         match (q.schema, e.kind) {
             (Some(Schema::Person), EntityKind::Person)
-            | (
-                Some(Schema::Organization),
-                EntityKind::Organization
-                | EntityKind::Vessel
-                | EntityKind::Aircraft
-                | EntityKind::Wallet,
-            )
+            | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
             | (None, _) => {}
             _ => return None,
         }
-        let rarity = |t: &NameToken| self.rarity(t);
-        // The query is analysed as the entity's kind when no schema was given.
-        let reform;
-        let form = if q.schema.is_none() && form.is_org != (e.kind != EntityKind::Person) {
-            reform = analyze(&q.name, e.kind != EntityKind::Person);
-            &reform
-        } else {
-            form
-        };
+        let rarity = |t: &NameToken| t.weight;
+        // The query is read as the entity's kind: a person's name against persons.
+        let form = if e.kind == EntityKind::Person { &forms.person } else { &forms.org };
         let mut best: Option<(f64, Vec<String>, &str, &str)> = None;
         for (n, quality, label) in &e.names {
             let s = compare_names(form, n, &rarity);
             // A weak alias alone identifies less.
-            let score = if *quality == NameQuality::Weak {
-                s.score * 0.92
-            } else {
-                s.score
-            };
+            let score = if *quality == NameQuality::Weak { s.score * 0.92 } else { s.score };
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, s.explanation, label, &n.original));
             }
@@ -443,12 +422,7 @@ impl Screener {
         // Date of birth.
         if let Some(d) = q.dob {
             if !e.dobs.is_empty() {
-                let best_dob = e
-                    .dobs
-                    .iter()
-                    .map(|v| dob_match(d, v))
-                    .max_by_key(|m| *m as u8)
-                    .unwrap_or(DobMatch::None);
+                let best_dob = e.dobs.iter().map(|v| dob_match(d, v)).max_by_key(|m| *m as u8).unwrap_or(DobMatch::None);
                 let (adj, text) = match best_dob {
                     DobMatch::Exact => (0.12, "date of birth matches"),
                     DobMatch::Swapped => (0.08, "date of birth matches with day and month swapped"),
@@ -478,9 +452,7 @@ impl Screener {
                     e.nationalities.join(", ")
                 ));
             } else {
-                explanation.push(format!(
-                    "nationality {c}: the listing states none (supporting evidence only)"
-                ));
+                explanation.push(format!("nationality {c}: the listing states none (supporting evidence only)"));
             }
         }
         Some(Hit {
@@ -502,9 +474,7 @@ enum DobMatch {
 }
 
 fn dob_match(q: PartialDate, listed: &DobValue) -> DobMatch {
-    let within = |lo: (u16, u8, u8), hi: (u16, u8, u8), d: PartialDate| {
-        d.earliest() <= hi && d.latest() >= lo
-    };
+    let within = |lo: (u16, u8, u8), hi: (u16, u8, u8), d: PartialDate| d.earliest() <= hi && d.latest() >= lo;
     match listed {
         DobValue::Date(l) => {
             if q == *l {
@@ -548,10 +518,8 @@ mod tests {
 
     fn person(id: &str, name: &str, dob: &str, nat: &str) -> Entity {
         let mut e = Entity::new(id, EntityKind::Person);
-        e.names
-            .push(Name::new(name, AliasKind::Primary, NameQuality::Strong));
-        e.birth_dates
-            .push(Dob::on(PartialDate::parse(dob).unwrap()));
+        e.names.push(Name::new(name, AliasKind::Primary, NameQuality::Strong));
+        e.birth_dates.push(Dob::on(PartialDate::parse(dob).unwrap()));
         e.nationalities.push(Country::from_name(nat));
         e
     }
@@ -574,10 +542,7 @@ mod tests {
         let without = s.screen(&q2, SCREEN_THRESHOLD, 5);
         assert_eq!(with_forged.len(), 1);
         assert!((with_forged[0].score - without[0].score).abs() < 1e-9);
-        assert!(with_forged[0]
-            .explanation
-            .iter()
-            .any(|l| l.contains("supporting evidence only")));
+        assert!(with_forged[0].explanation.iter().any(|l| l.contains("supporting evidence only")));
     }
 
     #[test]
@@ -597,10 +562,7 @@ mod tests {
             DobMatch::Partial
         );
         assert_eq!(
-            dob_match(
-                PartialDate::parse("1990-01-01").unwrap(),
-                &DobValue::Date(PartialDate::year(1960))
-            ),
+            dob_match(PartialDate::parse("1990-01-01").unwrap(), &DobValue::Date(PartialDate::year(1960))),
             DobMatch::None
         );
     }
@@ -608,11 +570,7 @@ mod tests {
     #[test]
     fn wallet_is_a_direct_hit_and_evm_case_is_ignored() {
         let mut e = Entity::new("ofac:27307", EntityKind::Organization);
-        e.names.push(Name::new(
-            "LAZARUS GROUP",
-            AliasKind::Primary,
-            NameQuality::Strong,
-        ));
+        e.names.push(Name::new("LAZARUS GROUP", AliasKind::Primary, NameQuality::Strong));
         e.wallets.push(Wallet {
             currency: "ETH".into(),
             address: "0x098B716B8Aaf21512996dC57EB0615e2383E2f96".into(),

@@ -56,9 +56,7 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j + 1] + 1)
-                .min(cur[j] + 1)
-                .min(prev[j] + usize::from(ca != *cb));
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != *cb));
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -90,9 +88,7 @@ mod tests {
 
     #[test]
     fn symmetric_and_bounded() {
-        let words = [
-            "kim", "gim", "jongun", "jong", "mohammed", "muhammad", "", "a",
-        ];
+        let words = ["kim", "gim", "jongun", "jong", "mohammed", "muhammad", "", "a"];
         for a in words {
             for b in words {
                 let (x, y) = (jaro_winkler(a, b), jaro_winkler(b, a));

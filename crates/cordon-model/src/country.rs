@@ -56,25 +56,16 @@ impl fmt::Display for Country {
 /// The short English name of an ISO alpha-2 code (`KP` → "North Korea").
 pub fn country_name(code: &str) -> Option<&'static str> {
     let code = code.to_ascii_uppercase();
-    table::CODES
-        .binary_search_by(|(c, _)| (*c).cmp(code.as_str()))
-        .ok()
-        .map(|i| table::CODES[i].1)
+    table::CODES.binary_search_by(|(c, _)| (*c).cmp(code.as_str())).ok().map(|i| table::CODES[i].1)
 }
 
 fn lookup(name: &str) -> Option<&'static str> {
     if name.len() == 2 && name.bytes().all(|b| b.is_ascii_alphabetic()) {
         let up = name.to_ascii_uppercase();
-        return table::CODES
-            .binary_search_by(|(c, _)| (*c).cmp(up.as_str()))
-            .ok()
-            .map(|i| table::CODES[i].0);
+        return table::CODES.binary_search_by(|(c, _)| (*c).cmp(up.as_str())).ok().map(|i| table::CODES[i].0);
     }
     let key = fold(name);
-    table::NAMES
-        .binary_search_by(|(n, _)| (*n).cmp(key.as_str()))
-        .ok()
-        .map(|i| table::NAMES[i].1)
+    table::NAMES.binary_search_by(|(n, _)| (*n).cmp(key.as_str())).ok().map(|i| table::NAMES[i].1)
 }
 
 /// Lower case, Latin diacritics removed, typographic apostrophes straightened, spaces folded:
@@ -95,9 +86,7 @@ fn fold(s: &str) -> String {
             '’' | '‘' | '`' => '\'',
             'À'..='Å' | 'à'..='å' | 'Ā' | 'ā' | 'Ă' | 'ă' => 'a',
             'Ç' | 'ç' | 'Ć' | 'ć' | 'Č' | 'č' => 'c',
-            'È'..='Ë' | 'è'..='ë' | 'Ē' | 'ē' | 'Ė' | 'ė' | 'Ę' | 'ę' | 'Ě' | 'ě' => {
-                'e'
-            }
+            'È'..='Ë' | 'è'..='ë' | 'Ē' | 'ē' | 'Ė' | 'ė' | 'Ę' | 'ę' | 'Ě' | 'ě' => 'e',
             'Ì'..='Ï' | 'ì'..='ï' | 'İ' | 'ı' => 'i',
             'Ñ' | 'ñ' | 'Ń' | 'ń' => 'n',
             'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' | 'Ō' | 'ō' => 'o',
@@ -130,10 +119,7 @@ mod tests {
             assert_eq!(Country::from_name(n).code(), Some("KP"), "{n}");
         }
         assert_eq!(Country::from_name("Türkiye").code(), Some("TR"));
-        assert_eq!(
-            Country::from_name("Iran (Islamic Republic of)").code(),
-            Some("IR")
-        );
+        assert_eq!(Country::from_name("Iran (Islamic Republic of)").code(), Some("IR"));
         assert_eq!(Country::from_name("China").code(), Some("CN"));
         assert_eq!(Country::from_name("Korea, South").code(), Some("KR"));
         assert_eq!(Country::from_name("former Soviet Union").code(), None);
@@ -144,9 +130,6 @@ mod tests {
     fn tables_are_sorted() {
         assert!(table::NAMES.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(table::CODES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(
-            table::NAMES.iter().all(|(_, c)| country_name(c).is_some()),
-            "every code named"
-        );
+        assert!(table::NAMES.iter().all(|(_, c)| country_name(c).is_some()), "every code named");
     }
 }

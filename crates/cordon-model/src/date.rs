@@ -17,9 +17,7 @@ pub struct PartialDate {
     pub day: Option<u8>,
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 impl PartialDate {
     /// A date known to the day. Returns `None` for impossible dates.
@@ -34,11 +32,7 @@ impl PartialDate {
 
     /// A date known to the year only.
     pub fn year(year: u16) -> PartialDate {
-        PartialDate {
-            year,
-            month: None,
-            day: None,
-        }
+        PartialDate { year, month: None, day: None }
     }
 
     fn is_valid(&self) -> bool {
@@ -48,9 +42,7 @@ impl PartialDate {
         match (self.month, self.day) {
             (None, None) => true,
             (Some(m), None) => (1..=12).contains(&m),
-            (Some(m), Some(d)) => {
-                (1..=12).contains(&m) && d >= 1 && d <= days_in_month(self.year, m)
-            }
+            (Some(m), Some(d)) => (1..=12).contains(&m) && d >= 1 && d <= days_in_month(self.year, m),
             (None, Some(_)) => false,
         }
     }
@@ -124,11 +116,7 @@ impl PartialDate {
     /// The last day this date may denote (`1951` → 1951-12-31).
     pub fn latest(&self) -> (u16, u8, u8) {
         let m = self.month.unwrap_or(12);
-        (
-            self.year,
-            m,
-            self.day.unwrap_or_else(|| days_in_month(self.year, m)),
-        )
+        (self.year, m, self.day.unwrap_or_else(|| days_in_month(self.year, m)))
     }
 }
 
@@ -137,10 +125,7 @@ fn month_of(word: &str) -> Option<u8> {
     if w.len() < 3 {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| w.starts_with(m))
-        .map(|i| i as u8 + 1)
+    MONTHS.iter().position(|m| w.starts_with(m)).map(|i| i as u8 + 1)
 }
 
 fn parse_digits<T: FromStr>(s: &str, len: usize) -> Option<T> {
@@ -154,9 +139,7 @@ fn parse_digits<T: FromStr>(s: &str, len: usize) -> Option<T> {
 pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 31,
     }
@@ -184,8 +167,7 @@ impl Serialize for PartialDate {
 impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        PartialDate::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("invalid date {s:?}")))
+        PartialDate::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid date {s:?}")))
     }
 }
 
@@ -227,10 +209,7 @@ impl Dob {
     pub fn parse_text(text: &str) -> Option<Dob> {
         let t = text.trim().trim_end_matches('.');
         let lower = t.to_ascii_lowercase();
-        let (approximate, rest) = match lower
-            .strip_prefix("circa ")
-            .or_else(|| lower.strip_prefix("approximately "))
-        {
+        let (approximate, rest) = match lower.strip_prefix("circa ").or_else(|| lower.strip_prefix("approximately ")) {
             Some(r) => (true, r.to_string()),
             None => (false, lower.clone()),
         };
@@ -276,33 +255,15 @@ mod tests {
 
     #[test]
     fn partial_dates() {
-        assert_eq!(
-            PartialDate::parse("1984-01-08"),
-            PartialDate::ymd(1984, 1, 8)
-        );
+        assert_eq!(PartialDate::parse("1984-01-08"), PartialDate::ymd(1984, 1, 8));
         assert_eq!(PartialDate::parse("1951").unwrap().to_string(), "1951");
-        assert_eq!(
-            PartialDate::parse("1951-07").unwrap().to_string(),
-            "1951-07"
-        );
+        assert_eq!(PartialDate::parse("1951-07").unwrap().to_string(), "1951-07");
         assert!(PartialDate::parse("1951-02-30").is_none());
         assert!(PartialDate::parse("19511").is_none());
-        assert_eq!(
-            PartialDate::parse_text("08 Jan 1984"),
-            PartialDate::ymd(1984, 1, 8)
-        );
-        assert_eq!(
-            PartialDate::parse_text("Sep 1977").unwrap().to_string(),
-            "1977-09"
-        );
-        assert_eq!(
-            PartialDate::parse_text("24/06/1965"),
-            PartialDate::ymd(1965, 6, 24)
-        );
-        assert_eq!(
-            PartialDate::parse_text("1972").unwrap().latest(),
-            (1972, 12, 31)
-        );
+        assert_eq!(PartialDate::parse_text("08 Jan 1984"), PartialDate::ymd(1984, 1, 8));
+        assert_eq!(PartialDate::parse_text("Sep 1977").unwrap().to_string(), "1977-09");
+        assert_eq!(PartialDate::parse_text("24/06/1965"), PartialDate::ymd(1965, 6, 24));
+        assert_eq!(PartialDate::parse_text("1972").unwrap().latest(), (1972, 12, 31));
     }
 
     #[test]
@@ -311,10 +272,7 @@ mod tests {
         assert!(d.approximate);
         assert_eq!(d.value, DobValue::Date(PartialDate::year(1951)));
         let r = Dob::parse_text("1960 to 1962").unwrap();
-        assert_eq!(
-            r.value,
-            DobValue::Range(PartialDate::year(1960), PartialDate::year(1962))
-        );
+        assert_eq!(r.value, DobValue::Range(PartialDate::year(1960), PartialDate::year(1962)));
         assert_eq!(r.to_string(), "1960 to 1962");
         assert!(Dob::parse_text("unknown").is_none());
     }
@@ -322,18 +280,12 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let d = Dob {
-            value: DobValue::Range(
-                PartialDate::year(1960),
-                PartialDate::ymd(1962, 3, 1).unwrap(),
-            ),
+            value: DobValue::Range(PartialDate::year(1960), PartialDate::ymd(1962, 3, 1).unwrap()),
             approximate: true,
             note: Some("x".into()),
         };
         let j = serde_json::to_string(&d).unwrap();
-        assert_eq!(
-            j,
-            r#"{"value":{"range":["1960","1962-03-01"]},"approximate":true,"note":"x"}"#
-        );
+        assert_eq!(j, r#"{"value":{"range":["1960","1962-03-01"]},"approximate":true,"note":"x"}"#);
         assert_eq!(serde_json::from_str::<Dob>(&j).unwrap(), d);
     }
 }

@@ -220,19 +220,12 @@ impl Address {
     /// One-line rendering, most specific part first.
     pub fn one_line(&self) -> String {
         let country = self.country.as_ref().map(|c| c.name.clone());
-        [
-            &self.full,
-            &self.street,
-            &self.city,
-            &self.region,
-            &self.postal_code,
-            &country,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
+        [&self.full, &self.street, &self.city, &self.region, &self.postal_code, &country]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -418,24 +411,15 @@ mod tests {
     fn caption_prefers_primary() {
         let mut e = Entity::new("ofac:1", EntityKind::Person);
         assert_eq!(e.caption(), "ofac:1");
-        e.names
-            .push(Name::new("X", AliasKind::Aka, NameQuality::Weak));
-        e.names.push(Name::new(
-            "KIM, Jong Un",
-            AliasKind::Primary,
-            NameQuality::Strong,
-        ));
+        e.names.push(Name::new("X", AliasKind::Aka, NameQuality::Weak));
+        e.names.push(Name::new("KIM, Jong Un", AliasKind::Primary, NameQuality::Strong));
         assert_eq!(e.caption(), "KIM, Jong Un");
     }
 
     #[test]
     fn json_is_compact_and_round_trips() {
         let mut e = Entity::new("un:KPi.001", EntityKind::Person);
-        e.names.push(Name::new(
-            "김정은",
-            AliasKind::Original,
-            NameQuality::Unspecified,
-        ));
+        e.names.push(Name::new("김정은", AliasKind::Original, NameQuality::Unspecified));
         e.wallets.push(Wallet {
             currency: "ETH".into(),
             address: "0xAbC".into(),

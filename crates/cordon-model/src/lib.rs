@@ -28,9 +28,6 @@ mod version;
 
 pub use country::{country_name, Country};
 pub use date::{Dob, DobValue, PartialDate};
-pub use entity::{
-    Address, AliasKind, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind,
-    NameQuality, Relation, Wallet,
-};
+pub use entity::{Address, AliasKind, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, Relation, Wallet};
 pub use script::Script;
 pub use version::{ListFormat, ListVersion, VersionCounts};

@@ -78,11 +78,7 @@ impl Script {
         if counts[Script::Japanese as usize] > 0 {
             return Script::Japanese;
         }
-        let (best, n) = counts
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, n)| (**n, usize::MAX - i))
-            .unwrap();
+        let (best, n) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, usize::MAX - i)).unwrap();
         if *n == 0 {
             return Script::Other;
         }
@@ -95,13 +91,7 @@ impl Script {
         match code {
             "Latn" | "Latin" => Script::Latin,
             "Hang" | "Kore" | "Hangul" | "Korean" => Script::Hangul,
-            "Hani"
-            | "Hans"
-            | "Hant"
-            | "Han"
-            | "Chinese"
-            | "Chinese Simplified"
-            | "Chinese Traditional" => Script::Han,
+            "Hani" | "Hans" | "Hant" | "Han" | "Chinese" | "Chinese Simplified" | "Chinese Traditional" => Script::Han,
             "Cyrl" | "Cyrillic" => Script::Cyrillic,
             "Arab" | "Arabic" => Script::Arabic,
             "Grek" | "Greek" => Script::Greek,

@@ -137,7 +137,8 @@ pub struct Store {
     path: PathBuf,
 }
 
-const VERSION_COLUMNS: &str = "id, source, format, issued, sha256, imported_at, active, entities, persons, organizations, vessels, aircraft, names, wallets, origin";
+const VERSION_COLUMNS: &str =
+    "id, source, format, issued, sha256, imported_at, active, entities, persons, organizations, vessels, aircraft, names, wallets, origin";
 
 impl Store {
     /// Opens (creating if needed) the store in a Cordon home directory.
@@ -156,14 +157,10 @@ impl Store {
             source,
         };
         let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(err)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -185,20 +182,12 @@ impl Store {
     }
 
     /// Stores a list version and its entities in one transaction, activating it per `activation`.
-    pub fn import(
-        &mut self,
-        v: &NewVersion<'_>,
-        activation: Activation,
-        actor: &str,
-    ) -> Result<ImportOutcome> {
+    pub fn import(&mut self, v: &NewVersion<'_>, activation: Activation, actor: &str) -> Result<ImportOutcome> {
         if let Some(existing) = self.version_by_sha(v.sha256)? {
             return Ok(ImportOutcome::AlreadyPresent(existing));
         }
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let counts = VersionCounts::of(v.entities);
         let now = now_rfc3339();
         let tx = self.conn.transaction().map_err(err)?;
@@ -224,20 +213,15 @@ impl Store {
         .map_err(err)?;
         let version_id = tx.last_insert_rowid();
         {
-            let mut stmt = tx.prepare("INSERT INTO entity (version_id, id, kind, caption, data) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(err)?;
+            let mut stmt = tx
+                .prepare("INSERT INTO entity (version_id, id, kind, caption, data) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(err)?;
             let mut buf = Vec::with_capacity(4096);
             for e in v.entities {
                 buf.clear();
                 serde_json::to_writer(&mut buf, e).expect("entities serialise");
                 let json = std::str::from_utf8(&buf).expect("JSON is UTF-8");
-                stmt.execute(params![
-                    version_id,
-                    e.id,
-                    e.kind.as_str(),
-                    e.caption(),
-                    json
-                ])
-                .map_err(err)?;
+                stmt.execute(params![version_id, e.id, e.kind.as_str(), e.caption(), json]).map_err(err)?;
             }
         }
         let activate = match activation {
@@ -245,21 +229,14 @@ impl Store {
             Activation::Never => false,
             Activation::IfNewest => {
                 let current: Option<(Option<String>, i64)> = tx
-                    .query_row(
-                        "SELECT issued, entities FROM list_version WHERE source = ?1 AND active = 1",
-                        [v.source],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
+                    .query_row("SELECT issued, entities FROM list_version WHERE source = ?1 AND active = 1", [v.source], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
                     .optional()
                     .map_err(err)?;
                 match current {
                     None => true,
-                    Some((issued, entities)) => supersedes(
-                        v.issued,
-                        counts.entities,
-                        issued.as_deref(),
-                        entities as u64,
-                    ),
+                    Some((issued, entities)) => supersedes(v.issued, counts.entities, issued.as_deref(), entities as u64),
                 }
             }
         };
@@ -269,57 +246,33 @@ impl Store {
         let detail = serde_json::json!({"source": v.source, "format": v.format.as_str(), "issued": v.issued, "sha256": v.sha256, "origin": v.origin, "entities": counts.entities, "activated": activate});
         audit_in(&tx, actor, "import", Some(version_id), &detail).map_err(err)?;
         tx.commit().map_err(err)?;
-        let stored = self
-            .version(version_id)?
-            .ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))?;
+        let stored = self.version(version_id)?.ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))?;
         Ok(ImportOutcome::Imported(stored))
     }
 
     /// Makes a stored version the active one of its source.
     pub fn activate(&mut self, version_id: i64, actor: &str) -> Result<ListVersion> {
-        let v = self
-            .version(version_id)?
-            .ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))?;
+        let v = self.version(version_id)?.ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))?;
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(err)?;
         activate_in(&tx, &v.source, version_id).map_err(err)?;
-        audit_in(
-            &tx,
-            actor,
-            "activate",
-            Some(version_id),
-            &serde_json::json!({"source": v.source}),
-        )
-        .map_err(err)?;
+        audit_in(&tx, actor, "activate", Some(version_id), &serde_json::json!({"source": v.source})).map_err(err)?;
         tx.commit().map_err(err)?;
-        self.version(version_id)?
-            .ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))
+        self.version(version_id)?.ok_or_else(|| StoreError::NoSuchVersion(version_id.to_string()))
     }
 
     /// Appends an audit record outside an import (a refused update, a fetch).
-    pub fn audit(
-        &mut self,
-        actor: &str,
-        action: &str,
-        version_id: Option<i64>,
-        detail: &serde_json::Value,
-    ) -> Result<()> {
+    pub fn audit(&mut self, actor: &str, action: &str, version_id: Option<i64>, detail: &serde_json::Value) -> Result<()> {
         let path = self.path.clone();
-        audit_in(&self.conn, actor, action, version_id, detail)
-            .map_err(|source| StoreError::Sqlite { path, source })
+        audit_in(&self.conn, actor, action, version_id, detail).map_err(|source| StoreError::Sqlite { path, source })
     }
 
     /// All versions, oldest first.
     pub fn versions(&self) -> Result<Vec<ListVersion>> {
         let mut stmt = self
             .conn
-            .prepare(&format!(
-                "SELECT {VERSION_COLUMNS} FROM list_version ORDER BY id"
-            ))
+            .prepare(&format!("SELECT {VERSION_COLUMNS} FROM list_version ORDER BY id"))
             .map_err(self.err())?;
         let rows = stmt.query_map([], row_to_version).map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
@@ -328,22 +281,14 @@ impl Store {
     /// One version.
     pub fn version(&self, id: i64) -> Result<Option<ListVersion>> {
         self.conn
-            .query_row(
-                &format!("SELECT {VERSION_COLUMNS} FROM list_version WHERE id = ?1"),
-                [id],
-                row_to_version,
-            )
+            .query_row(&format!("SELECT {VERSION_COLUMNS} FROM list_version WHERE id = ?1"), [id], row_to_version)
             .optional()
             .map_err(self.err())
     }
 
     fn version_by_sha(&self, sha: &str) -> Result<Option<ListVersion>> {
         self.conn
-            .query_row(
-                &format!("SELECT {VERSION_COLUMNS} FROM list_version WHERE sha256 = ?1"),
-                [sha],
-                row_to_version,
-            )
+            .query_row(&format!("SELECT {VERSION_COLUMNS} FROM list_version WHERE sha256 = ?1"), [sha], row_to_version)
             .optional()
             .map_err(self.err())
     }
@@ -355,10 +300,7 @@ impl Store {
 
     /// The active version of one source.
     pub fn active_version(&self, source: &str) -> Result<Option<ListVersion>> {
-        Ok(self
-            .versions()?
-            .into_iter()
-            .find(|v| v.active && v.source == source))
+        Ok(self.versions()?.into_iter().find(|v| v.active && v.source == source))
     }
 
     /// All entities of a version, in import order.
@@ -368,9 +310,7 @@ impl Store {
             .prepare("SELECT id, data FROM entity WHERE version_id = ?1 ORDER BY rowid")
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([version_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
+            .query_map([version_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {
@@ -402,9 +342,7 @@ impl Store {
         let Some((vid, data)) = row else {
             return Ok(None);
         };
-        let v = self
-            .version(vid)?
-            .ok_or_else(|| StoreError::NoSuchVersion(vid.to_string()))?;
+        let v = self.version(vid)?.ok_or_else(|| StoreError::NoSuchVersion(vid.to_string()))?;
         Ok(Some((v, self.decode(id, &data)?)))
     }
 
@@ -423,8 +361,7 @@ impl Store {
                     actor: r.get(2)?,
                     action: r.get(3)?,
                     version_id: r.get(4)?,
-                    detail: serde_json::from_str(&detail)
-                        .unwrap_or(serde_json::Value::String(detail)),
+                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
                 })
             })
             .map_err(self.err())?;
@@ -435,23 +372,16 @@ impl Store {
     pub fn fetch_validators(&self, url: &str) -> Result<(Option<String>, Option<String>)> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT etag, last_modified FROM fetch_state WHERE url = ?1",
-                [url],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT etag, last_modified FROM fetch_state WHERE url = ?1", [url], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(self.err())?
             .unwrap_or((None, None)))
     }
 
     /// Remembers validators for a URL (only after its content was imported).
-    pub fn set_fetch_validators(
-        &mut self,
-        url: &str,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-    ) -> Result<()> {
+    pub fn set_fetch_validators(&mut self, url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Result<()> {
         self.conn
             .execute(
                 "INSERT INTO fetch_state (url, etag, last_modified, fetched_at) VALUES (?1, ?2, ?3, ?4)
@@ -464,10 +394,7 @@ impl Store {
 
     /// Runs SQLite's integrity check; `Ok(())` when the file is sound.
     pub fn check_integrity(&self) -> Result<()> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(self.err())?;
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(self.err())?;
         if r == "ok" {
             Ok(())
         } else {
@@ -482,35 +409,18 @@ impl Store {
 
 /// Whether a version (issued, entity count) supersedes the active one: issued later, or the
 /// same day with at least as many entities.
-pub fn supersedes(
-    issued: Option<&str>,
-    entities: u64,
-    active_issued: Option<&str>,
-    active_entities: u64,
-) -> bool {
+pub fn supersedes(issued: Option<&str>, entities: u64, active_issued: Option<&str>, active_entities: u64) -> bool {
     let (new, old) = (issued.unwrap_or(""), active_issued.unwrap_or(""));
     new > old || new == old && entities >= active_entities
 }
 
 fn activate_in(tx: &Transaction<'_>, source: &str, version_id: i64) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE list_version SET active = 0 WHERE source = ?1 AND active = 1",
-        [source],
-    )?;
-    tx.execute(
-        "UPDATE list_version SET active = 1 WHERE id = ?1",
-        [version_id],
-    )?;
+    tx.execute("UPDATE list_version SET active = 0 WHERE source = ?1 AND active = 1", [source])?;
+    tx.execute("UPDATE list_version SET active = 1 WHERE id = ?1", [version_id])?;
     Ok(())
 }
 
-fn audit_in(
-    conn: &Connection,
-    actor: &str,
-    action: &str,
-    version_id: Option<i64>,
-    detail: &serde_json::Value,
-) -> rusqlite::Result<()> {
+fn audit_in(conn: &Connection, actor: &str, action: &str, version_id: Option<i64>, detail: &serde_json::Value) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit_log (at, actor, action, version_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![now_rfc3339(), actor, action, version_id, detail.to_string()],
@@ -524,9 +434,9 @@ fn row_to_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListVersion> {
     Ok(ListVersion {
         id: r.get(0)?,
         source: r.get(1)?,
-        format: format.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
-        })?,
+        format: format
+            .parse()
+            .map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into()))?,
         issued: r.get(3)?,
         sha256: r.get(4)?,
         imported_at: r.get(5)?,

@@ -2,9 +2,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The current UTC time as RFC 3339 with milliseconds (`2026-11-28T06:00:00.123Z`).
 pub fn now_rfc3339() -> String {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     format_unix(d.as_secs() as i64, d.subsec_millis())
 }
 
@@ -31,13 +29,7 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(super::format_unix(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            super::format_unix(951_782_400, 5),
-            "2000-02-29T00:00:00.005Z"
-        );
-        assert_eq!(
-            super::format_unix(1_795_824_000, 0),
-            "2026-11-28T00:00:00.000Z"
-        );
+        assert_eq!(super::format_unix(951_782_400, 5), "2000-02-29T00:00:00.005Z");
+        assert_eq!(super::format_unix(1_795_824_000, 0), "2026-11-28T00:00:00.000Z");
     }
 }

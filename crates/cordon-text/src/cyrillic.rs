@@ -186,9 +186,7 @@ mod tests {
 
     #[test]
     fn reads_korean_names_in_cyrillic() {
-        let same = |cyr: &str, rom: &str| {
-            korean::intersects(korean_syllables(cyr), korean::syllables(rom))
-        };
+        let same = |cyr: &str, rom: &str| korean::intersects(korean_syllables(cyr), korean::syllables(rom));
         for (cyr, rom) in [
             ("ким", "kim"),
             ("чен", "jong"),

@@ -59,9 +59,7 @@ pub fn readings(c: char) -> &'static [char] {
 /// Reads a Han text in Hangul with the first reading of each character (金正恩 → 김정은);
 /// characters without a reading are kept.
 pub fn to_hangul(text: &str) -> String {
-    text.chars()
-        .map(|c| readings(c).first().copied().unwrap_or(c))
-        .collect()
+    text.chars().map(|c| readings(c).first().copied().unwrap_or(c)).collect()
 }
 
 #[cfg(test)]

@@ -38,10 +38,7 @@ fn index() -> &'static Index {
             let mut chars = h.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
                 for s in *spellings {
-                    by_spelling
-                        .entry((*s).to_string())
-                        .or_default()
-                        .push(hangul::canonical(c));
+                    by_spelling.entry((*s).to_string()).or_default().push(hangul::canonical(c));
                 }
             }
         }
@@ -70,11 +67,7 @@ pub fn is_family_name(s: &str) -> bool {
                 set.extend(spellings.iter().map(|s| s.to_string()));
                 let mut one = h.chars();
                 if let (Some(c), None) = (one.next(), one.next()) {
-                    set.extend(
-                        hangul::syllable_spellings(c)
-                            .into_iter()
-                            .filter(|s| s.len() >= 2),
-                    );
+                    set.extend(hangul::syllable_spellings(c).into_iter().filter(|s| s.len() >= 2));
                 }
             }
             set
@@ -117,8 +110,7 @@ pub fn segmentations(word: &str, limit: usize) -> Vec<Vec<&str>> {
     let mut reach = vec![false; n + 1];
     reach[n] = true;
     for i in (0..n).rev() {
-        reach[i] =
-            (1..=MAX_SPELLING.min(n - i)).any(|l| reach[i + l] && is_syllable(&word[i..i + l]));
+        reach[i] = (1..=MAX_SPELLING.min(n - i)).any(|l| reach[i + l] && is_syllable(&word[i..i + l]));
     }
     let mut out = Vec::new();
     if !reach[0] {
@@ -153,9 +145,7 @@ pub fn joined_matches(word: &str, parts: &[&str]) -> bool {
         let Some((first, rest)) = parts.split_first() else {
             return word.is_empty();
         };
-        (1..=MAX_SPELLING.min(word.len())).any(|l| {
-            word.is_char_boundary(l) && same_syllable(&word[..l], first) && go(&word[l..], rest)
-        })
+        (1..=MAX_SPELLING.min(word.len())).any(|l| word.is_char_boundary(l) && same_syllable(&word[..l], first) && go(&word[l..], rest))
     }
     !parts.is_empty() && go(word, parts)
 }
@@ -197,19 +187,11 @@ mod tests {
         ] {
             assert!(same_syllable(a, b), "{a} ~ {b}");
         }
-        for (a, b) in [
-            ("un", "il"),
-            ("jong", "il"),
-            ("kim", "pak"),
-            ("chol", "nam"),
-            ("yo", "un"),
-        ] {
+        for (a, b) in [("un", "il"), ("jong", "il"), ("kim", "pak"), ("chol", "nam"), ("yo", "un")] {
             assert!(!same_syllable(a, b), "{a} !~ {b}");
         }
         assert!(!is_syllable("x"));
-        for f in [
-            "kim", "lee", "park", "choi", "choe", "namgung", "ri", "pak", "jong",
-        ] {
+        for f in ["kim", "lee", "park", "choi", "choe", "namgung", "ri", "pak", "jong"] {
             assert!(is_family_name(f), "{f}");
         }
         assert!(!is_family_name("merkel") && !is_family_name("angela"));
@@ -224,9 +206,6 @@ mod tests {
         assert!(!joined_matches("jongil", &["jong", "un"]));
         let segs = segmentations("jongun", 8);
         assert!(segs.iter().any(|s| s == &["jong", "un"]), "{segs:?}");
-        assert!(
-            segmentations("smith", 4).is_empty()
-                || segmentations("smith", 4).iter().all(|s| s.len() > 1)
-        );
+        assert!(segmentations("smith", 4).is_empty() || segmentations("smith", 4).iter().all(|s| s.len() > 1));
     }
 }

@@ -124,10 +124,7 @@ mod tests {
     #[test]
     fn marks_hyphens_and_commas() {
         let t = tokens("KIM, Jong-Un");
-        assert_eq!(
-            t.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
-            ["kim", "jong", "un"]
-        );
+        assert_eq!(t.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["kim", "jong", "un"]);
         assert!(t[0].comma_after && !t[0].hyphen_after);
         assert!(t[1].hyphen_after);
         assert_eq!(t[0].script, Script::Latin);

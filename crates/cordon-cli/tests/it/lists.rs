@@ -15,25 +15,16 @@ fn import_status_show_export_and_diff() {
     let v = &s["versions"][0];
     assert_eq!(s["versions"].as_array().unwrap().len(), 1);
     assert_eq!(
-        (
-            v["source"].as_str(),
-            v["format"].as_str(),
-            v["issued"].as_str()
-        ),
+        (v["source"].as_str(), v["format"].as_str(), v["issued"].as_str()),
         (Some("un"), Some("un-xml"), Some("2026-02-27"))
     );
     assert_eq!(
-        (
-            v["persons"].as_u64(),
-            v["organizations"].as_u64(),
-            v["active"].as_bool()
-        ),
+        (v["persons"].as_u64(), v["organizations"].as_u64(), v["active"].as_bool()),
         (Some(730), Some(273), Some(true))
     );
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
 
-    let show: serde_json::Value =
-        serde_json::from_str(&ok(&cordon(h, &["entity", "show", "un:KPi.008", "--json"]))).unwrap();
+    let show: serde_json::Value = serde_json::from_str(&ok(&cordon(h, &["entity", "show", "un:KPi.008", "--json"]))).unwrap();
     assert_eq!(show["entity"]["names"].as_array().unwrap().len(), 6);
     let text = ok(&cordon(h, &["entity", "show", "un:KPi.008"]));
     assert!(text.contains("Chang Myo’ng-Ho"), "{text}");
@@ -42,39 +33,19 @@ fn import_status_show_export_and_diff() {
 
     // FtM export of the store → import as a file → export again: identical.
     let ftm = h.join("un.ftm.json");
-    ok(&cordon(
-        h,
-        &[
-            "lists",
-            "export",
-            "--format",
-            "ftm",
-            "--output",
-            ftm.to_str().unwrap(),
-        ],
-    ));
+    ok(&cordon(h, &["lists", "export", "--format", "ftm", "--output", ftm.to_str().unwrap()]));
     let home2 = tempfile::tempdir().unwrap();
-    ok(&cordon(
-        home2.path(),
-        &["lists", "import", ftm.to_str().unwrap()],
-    ));
+    ok(&cordon(home2.path(), &["lists", "import", ftm.to_str().unwrap()]));
     let first = std::fs::read(&ftm).unwrap();
     let second = cordon(home2.path(), &["lists", "export", "--format", "ftm"]);
-    assert!(
-        first == second.stdout,
-        "FtM round trip through the store differs"
-    );
+    assert!(first == second.stdout, "FtM round trip through the store differs");
     let csv = ok(&cordon(h, &["lists", "export", "--format", "csv"]));
     let rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
     assert_eq!(rows, 1003, "one row per entity");
 
     // Diff of a stored version against an older file.
     let old = data.join("un/UN_consolidated_2024-05-15.xml");
-    let d: serde_json::Value = serde_json::from_str(&ok(&cordon(
-        h,
-        &["lists", "diff", old.to_str().unwrap(), "1", "--json"],
-    )))
-    .unwrap();
+    let d: serde_json::Value = serde_json::from_str(&ok(&cordon(h, &["lists", "diff", old.to_str().unwrap(), "1", "--json"]))).unwrap();
     assert!(!d["added"].as_array().unwrap().is_empty());
     assert!(d["changed"][0]["changes"].as_array().is_some());
 }
@@ -107,13 +78,7 @@ fn bad_input_leaves_the_store_unchanged() {
     let h = home.path();
     ok(&cordon(
         h,
-        &[
-            "lists",
-            "import",
-            data.join("un/UN_consolidated_2026-02-27_DPRK_only.xml")
-                .to_str()
-                .unwrap(),
-        ],
+        &["lists", "import", data.join("un/UN_consolidated_2026-02-27_DPRK_only.xml").to_str().unwrap()],
     ));
     let before = snapshot(h);
     let bad = h.join("bad.xml");
@@ -125,9 +90,7 @@ fn bad_input_leaves_the_store_unchanged() {
         &[
             "lists",
             "import",
-            data.join("ofac/non_sdn_consolidated_xml_2024-05-06/consolidated.xml")
-                .to_str()
-                .unwrap(),
+            data.join("ofac/non_sdn_consolidated_xml_2024-05-06/consolidated.xml").to_str().unwrap(),
             bad.to_str().unwrap(),
         ],
     ));
@@ -144,9 +107,7 @@ fn empty_store_says_how_to_load_lists() {
     let home = tempfile::tempdir().unwrap();
     let err = fails(&cordon(home.path(), &["entity", "show", "ofac:20157"]));
     assert!(
-        err.contains("cordon lists update")
-            && err.contains("cordon lists import")
-            && err.contains("CORDON_LISTS_DIR"),
+        err.contains("cordon lists update") && err.contains("cordon lists import") && err.contains("CORDON_LISTS_DIR"),
         "{err}"
     );
 }
@@ -156,13 +117,7 @@ fn lists_dir_loads_an_empty_store() {
     let Some(data) = shared() else { return };
     let home = tempfile::tempdir().unwrap();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
-        .args([
-            "--home",
-            home.path().to_str().unwrap(),
-            "entity",
-            "show",
-            "un:KPi.033",
-        ])
+        .args(["--home", home.path().to_str().unwrap(), "entity", "show", "un:KPi.033"])
         .env("CORDON_LISTS_DIR", data.join("un"))
         .output()
         .unwrap();

@@ -49,9 +49,7 @@ impl Server {
                         inm = Some(v.trim().to_string());
                     }
                 }
-                h.lock()
-                    .unwrap()
-                    .push(format!("{path} inm={}", inm.clone().unwrap_or_default()));
+                h.lock().unwrap().push(format!("{path} inm={}", inm.clone().unwrap_or_default()));
                 let reply = r
                     .lock()
                     .unwrap()
@@ -101,134 +99,35 @@ fn update_activates_checks_and_refuses_bad_downloads() {
     let dprk = std::fs::read(data.join("un/UN_consolidated_2026-02-27_DPRK_only.xml")).unwrap();
     srv.route("/un.xml", Reply::File(un.clone(), "\"v1\""));
 
-    let out = ok(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/un.xml"),
-        ],
-    ));
+    let out = ok(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/un.xml")]));
     assert!(out.contains("activated version 1"), "{out}");
     assert_eq!(status(h)["versions"][0]["entities"].as_u64(), Some(1003));
 
     // Conditional GET: the server sees the ETag and answers 304.
-    let out = ok(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/un.xml"),
-        ],
-    ));
+    let out = ok(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/un.xml")]));
     assert!(out.contains("not modified"), "{out}");
-    assert!(srv
-        .hits
-        .lock()
-        .unwrap()
-        .last()
-        .unwrap()
-        .contains("inm=\"v1\""));
+    assert!(srv.hits.lock().unwrap().last().unwrap().contains("inm=\"v1\""));
 
     let before = snapshot(h);
     // 404, cut connection, garbage, a truncated XML body served whole: each fails, nothing changes.
-    let err = fails(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/missing.xml"),
-        ],
-    ));
+    let err = fails(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/missing.xml")]));
     assert!(err.contains("404"), "{err}");
     srv.route("/cut.xml", Reply::Cut(un.clone()));
-    let err = fails(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/cut.xml"),
-        ],
-    ));
-    assert!(
-        err.contains("truncated") || err.contains("connection"),
-        "{err}"
-    );
-    srv.route(
-        "/garbage",
-        Reply::File(
-            b"<html><body>Service unavailable</body></html>".to_vec(),
-            "\"g\"",
-        ),
-    );
-    let err = fails(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/garbage"),
-        ],
-    ));
+    let err = fails(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/cut.xml")]));
+    assert!(err.contains("truncated") || err.contains("connection"), "{err}");
+    srv.route("/garbage", Reply::File(b"<html><body>Service unavailable</body></html>".to_vec(), "\"g\""));
+    let err = fails(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/garbage")]));
     assert!(err.contains("unknown list format"), "{err}");
-    srv.route(
-        "/half.xml",
-        Reply::File(un[..un.len() / 2].to_vec(), "\"h\""),
-    );
-    let err = fails(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/half.xml"),
-        ],
-    ));
+    srv.route("/half.xml", Reply::File(un[..un.len() / 2].to_vec(), "\"h\""));
+    let err = fails(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/half.xml")]));
     assert!(err.contains("truncated"), "{err}");
     // A real but much smaller list (the DPRK subset: 155 of 1003) fails the sanity check…
     srv.route("/small.xml", Reply::File(dprk.clone(), "\"s\""));
-    let err = fails(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/small.xml"),
-        ],
-    ));
+    let err = fails(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/small.xml")]));
     assert!(err.contains("--force") && err.contains("drop"), "{err}");
     assert_eq!(snapshot(h), before, "failed updates changed nothing");
     // …and is accepted with --force.
-    let out = ok(&cordon(
-        h,
-        &[
-            "lists",
-            "update",
-            "--source",
-            "un",
-            "--url",
-            &srv.url("/small.xml"),
-            "--force",
-        ],
-    ));
+    let out = ok(&cordon(h, &["lists", "update", "--source", "un", "--url", &srv.url("/small.xml"), "--force"]));
     assert!(out.contains("activated version 2"), "{out}");
     let s = status(h);
     assert_eq!(s["versions"][1]["active"].as_bool(), Some(true));
@@ -244,25 +143,14 @@ fn update_of_ofac_advanced_from_loopback() {
     srv.route(
         "/SDN_ADVANCED.XML",
         Reply::File(
-            std::fs::read(data.join("ofac/sdn_advanced_xml/sdn_advanced_2025-03-04.xml.bz2"))
-                .unwrap(),
+            std::fs::read(data.join("ofac/sdn_advanced_xml/sdn_advanced_2025-03-04.xml.bz2")).unwrap(),
             "\"a\"",
         ),
     );
     let out = ok(&cordon(
         home.path(),
-        &[
-            "lists",
-            "update",
-            "--source",
-            "ofac",
-            "--url",
-            &srv.url("/SDN_ADVANCED.XML"),
-        ],
+        &["lists", "update", "--source", "ofac", "--url", &srv.url("/SDN_ADVANCED.XML")],
     ));
     assert!(out.contains("ofac: activated"), "{out}");
-    assert_eq!(
-        status(home.path())["versions"][0]["issued"].as_str(),
-        Some("2025-03-04")
-    );
+    assert_eq!(status(home.path())["versions"][0]["issued"].as_str(), Some("2025-03-04"));
 }

@@ -8,10 +8,7 @@ pub fn shared() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: shared data not found at {} (set CORDON_SHARED_DATA)",
-            dir.display()
-        );
+        eprintln!("skipped: shared data not found at {} (set CORDON_SHARED_DATA)", dir.display());
         None
     }
 }
@@ -41,11 +38,7 @@ pub fn ok(o: &Output) -> String {
 }
 
 pub fn fails(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected failure, got: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert!(!o.status.success(), "expected failure, got: {}", String::from_utf8_lossy(&o.stdout));
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -21,10 +21,7 @@ fn truncated_un_xml_names_line() {
     let err = read_path(&p, None).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ListError::Malformed { .. }), "{msg}");
-    assert!(
-        msg.contains("un.xml") && msg.contains("line ") && msg.contains("truncated"),
-        "{msg}"
-    );
+    assert!(msg.contains("un.xml") && msg.contains("line ") && msg.contains("truncated"), "{msg}");
 }
 
 #[test]
@@ -38,10 +35,7 @@ fn garbage_and_empty_files_are_unknown() {
     ] {
         let p = write(&dir, name, bytes);
         let err = read_path(&p, None).unwrap_err();
-        assert!(
-            matches!(err, ListError::UnknownFormat { .. }),
-            "{name}: {err}"
-        );
+        assert!(matches!(err, ListError::UnknownFormat { .. }), "{name}: {err}");
         assert!(err.to_string().contains(name));
     }
 }
@@ -49,19 +43,21 @@ fn garbage_and_empty_files_are_unknown() {
 #[test]
 fn broken_xml_and_wrong_encoding() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "bad.xml", b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL><REFERENCE_NUMBER>X</REFERENCE_NUMBER></WRONG>\n");
+    let p = write(
+        &dir,
+        "bad.xml",
+        b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL><REFERENCE_NUMBER>X</REFERENCE_NUMBER></WRONG>\n",
+    );
     let msg = read_path(&p, None).unwrap_err().to_string();
     assert!(msg.contains("line 4"), "{msg}");
     let p = write(&dir, "latin1.xml", b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>J\xe9r\xf4me</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>");
     let err = read_path(&p, None).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ListError::Encoding { .. } | ListError::Malformed { .. }
-        ),
-        "{err}"
+    assert!(matches!(err, ListError::Encoding { .. } | ListError::Malformed { .. }), "{err}");
+    let p = write(
+        &dir,
+        "noref.xml",
+        b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
     );
-    let p = write(&dir, "noref.xml", b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>");
     let msg = read_path(&p, None).unwrap_err().to_string();
     assert!(msg.contains("REFERENCE_NUMBER"), "{msg}");
 }
@@ -71,8 +67,7 @@ fn truncated_gzip_is_an_error() {
     let Some(shared) = crate::util::shared() else {
         return;
     };
-    let gz = std::fs::read(shared.join("ofac/sdn_csv_gitscrape_jackdwyer/sdn_2022-04-14.csv.gz"))
-        .unwrap();
+    let gz = std::fs::read(shared.join("ofac/sdn_csv_gitscrape_jackdwyer/sdn_2022-04-14.csv.gz")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let p = write(&dir, "sdn.csv.gz", &gz[..gz.len() / 3]);
     assert!(read_path(&p, None).is_err());
@@ -88,9 +83,5 @@ fn forced_wrong_format_fails_cleanly() {
         Some(cordon_model::ListFormat::OfacAdvanced),
     )
     .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("expected root element <Sanctions>"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("expected root element <Sanctions>"), "{err}");
 }

@@ -11,29 +11,14 @@ fn export(list: &cordon_lists::ParsedList) -> Vec<u8> {
 
 #[test]
 fn opensanctions_samples_import() {
-    let t1 = read(&shared_or_skip!(
-        "opensanctions_ftm/yente_t1_entities.ftm.json"
-    ));
+    let t1 = read(&shared_or_skip!("opensanctions_ftm/yente_t1_entities.ftm.json"));
     assert_eq!(t1.format, ListFormat::Ftm);
-    assert_eq!(
-        t1.entities.len(),
-        6,
-        "2 organisations and 4 persons; the Address folds into its owner"
-    );
-    let zala = read(&shared_or_skip!(
-        "opensanctions_ftm/yente_zala_entities.ftm.json"
-    ));
+    assert_eq!(t1.entities.len(), 6, "2 organisations and 4 persons; the Address folds into its owner");
+    let zala = read(&shared_or_skip!("opensanctions_ftm/yente_zala_entities.ftm.json"));
     assert_eq!(zala.entities.len(), 17, "6 persons + 11 companies");
+    assert!(zala.entities.iter().any(|e| !e.programs.is_empty()), "Sanction entities fold into programs");
     assert!(
-        zala.entities.iter().any(|e| !e.programs.is_empty()),
-        "Sanction entities fold into programs"
-    );
-    assert!(
-        zala.entities
-            .iter()
-            .map(|e| e.relations.len())
-            .sum::<usize>()
-            >= 14 + 4 + 3,
+        zala.entities.iter().map(|e| e.relations.len()).sum::<usize>() >= 14 + 4 + 3,
         "ownerships, family, directorships"
     );
 }

@@ -27,16 +27,8 @@ fn every_distinct_party_and_wallet() {
         by_currency["XBT"] > 400 && by_currency["ETH"] > 50 && by_currency["USDT"] > 50,
         "{by_currency:?}"
     );
-    assert!(
-        list.entities.iter().all(|e| !e.names.is_empty()),
-        "every party has a name"
-    );
-    assert!(
-        list.entities
-            .iter()
-            .all(|e| e.names[0].kind == AliasKind::Primary),
-        "primary name first"
-    );
+    assert!(list.entities.iter().all(|e| !e.names.is_empty()), "every party has a name");
+    assert!(list.entities.iter().all(|e| e.names[0].kind == AliasKind::Primary), "primary name first");
 }
 
 #[test]
@@ -53,11 +45,7 @@ fn dprk_programs_and_kim_jong_un() {
     assert_eq!(kim.programs, ["DPRK3"]);
     assert_eq!(kim.listed_on.unwrap().to_string(), "2016-07-06");
     assert_eq!(kim.titles, ["Chairman of the Workers' Party of Korea"]);
-    let dprk = list
-        .entities
-        .iter()
-        .filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK")))
-        .count();
+    let dprk = list.entities.iter().filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK"))).count();
     assert_eq!(dprk, 538, "entries carrying a DPRK* program");
     let lazarus = list
         .entities
@@ -77,71 +65,22 @@ fn scripts_qualities_features_documents() {
         return;
     };
     let gtb = entity(list, "ofac:47148");
-    let hangul = gtb
-        .names
-        .iter()
-        .find(|n| n.script == Script::Hangul)
-        .expect("Hangul name");
-    assert_eq!(
-        (hangul.full.as_str(), hangul.kind),
-        ("황금의 삼각주은행", AliasKind::Original)
-    );
+    let hangul = gtb.names.iter().find(|n| n.script == Script::Hangul).expect("Hangul name");
+    assert_eq!((hangul.full.as_str(), hangul.kind), ("황금의 삼각주은행", AliasKind::Original));
     assert!(gtb.names.iter().any(|n| n.script == Script::Han));
-    assert!(gtb
-        .names
-        .iter()
-        .any(|n| n.full == "GTB" && n.quality == NameQuality::Weak));
-    let weak = list
-        .entities
-        .iter()
-        .flat_map(|e| &e.names)
-        .filter(|n| n.quality == NameQuality::Weak)
-        .count();
+    assert!(gtb.names.iter().any(|n| n.full == "GTB" && n.quality == NameQuality::Weak));
+    let weak = list.entities.iter().flat_map(|e| &e.names).filter(|n| n.quality == NameQuality::Weak).count();
     assert!(weak > 1000, "weak aliases: {weak}");
-    assert!(list
-        .entities
-        .iter()
-        .any(|e| e.gender == Some(Gender::Female)));
-    let passports = list
-        .entities
-        .iter()
-        .flat_map(|e| &e.documents)
-        .filter(|d| d.kind == "Passport")
-        .count();
+    assert!(list.entities.iter().any(|e| e.gender == Some(Gender::Female)));
+    let passports = list.entities.iter().flat_map(|e| &e.documents).filter(|d| d.kind == "Passport").count();
     assert!(passports > 2000, "passports: {passports}");
-    let with_nat_code = list
-        .entities
-        .iter()
-        .flat_map(|e| &e.nationalities)
-        .filter(|c| c.code.is_some())
-        .count();
+    let with_nat_code = list.entities.iter().flat_map(|e| &e.nationalities).filter(|c| c.code.is_some()).count();
     let nat = list.entities.iter().flat_map(|e| &e.nationalities).count();
-    assert_eq!(
-        with_nat_code, nat,
-        "every nationality resolved to ISO via the file's own country set"
-    );
-    let rel = list
-        .entities
-        .iter()
-        .map(|e| e.relations.len())
-        .sum::<usize>();
+    assert_eq!(with_nat_code, nat, "every nationality resolved to ISO via the file's own country set");
+    let rel = list.entities.iter().map(|e| e.relations.len()).sum::<usize>();
     assert!(rel > 1000, "profile relationships: {rel}");
-    let vessels = list
-        .entities
-        .iter()
-        .filter(|e| e.kind == EntityKind::Vessel)
-        .count();
-    let aircraft = list
-        .entities
-        .iter()
-        .filter(|e| e.kind == EntityKind::Aircraft)
-        .count();
-    assert!(
-        vessels > 500 && aircraft > 100,
-        "vessels {vessels}, aircraft {aircraft}"
-    );
-    assert!(
-        list.entities.iter().all(|e| e.listed_on.is_some()),
-        "every entry has a listing date"
-    );
+    let vessels = list.entities.iter().filter(|e| e.kind == EntityKind::Vessel).count();
+    let aircraft = list.entities.iter().filter(|e| e.kind == EntityKind::Aircraft).count();
+    assert!(vessels > 500 && aircraft > 100, "vessels {vessels}, aircraft {aircraft}");
+    assert!(list.entities.iter().all(|e| e.listed_on.is_some()), "every entry has a listing date");
 }

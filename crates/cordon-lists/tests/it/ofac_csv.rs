@@ -10,42 +10,25 @@ fn csv_set_2021_07() {
     assert_eq!(list.format, ListFormat::OfacCsv);
     assert_eq!(list.source, "ofac");
     assert_eq!(list.entities.len(), 8_976);
-    assert_eq!(
-        list.entities
-            .iter()
-            .filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK")))
-            .count(),
-        414
-    );
+    assert_eq!(list.entities.iter().filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK"))).count(), 414);
     let kim = entity(&list, "ofac:20157");
     assert_eq!(kim.names[0].full, "KIM, Jong Un");
     assert_eq!(kim.kind, EntityKind::Person);
     assert_eq!(kim.birth_dates[0].to_string(), "1984-01-08");
-    assert!(
-        list.entities.iter().any(|e| e.addresses.len() > 1),
-        "add.csv joined"
-    );
+    assert!(list.entities.iter().any(|e| e.addresses.len() > 1), "add.csv joined");
     assert!(
         list.entities
             .iter()
             .flat_map(|e| &e.names)
-            .any(|n| n.quality == NameQuality::Strong
-                && n.quality_label.as_deref() == Some("strong")),
+            .any(|n| n.quality == NameQuality::Strong && n.quality_label.as_deref() == Some("strong")),
         "alt.csv joined"
     );
     assert!(
-        list.entities
-            .iter()
-            .flat_map(|e| &e.names)
-            .filter(|n| n.quality == NameQuality::Weak)
-            .count()
-            > 1000,
+        list.entities.iter().flat_map(|e| &e.names).filter(|n| n.quality == NameQuality::Weak).count() > 1000,
         "remarks a.k.a.s"
     );
     // sdn_comments.csv continues remarks: entry 28264 carries its phone numbers only there.
-    assert!(entity(&list, "ofac:28264")
-        .phones
-        .contains(&"8618004121000".to_string()));
+    assert!(entity(&list, "ofac:28264").phones.contains(&"8618004121000".to_string()));
 }
 
 #[test]
@@ -53,16 +36,9 @@ fn gzipped_sdn_csv_snapshot() {
     let path = shared_or_skip!("ofac/sdn_csv_gitscrape_jackdwyer/sdn_2022-04-14.csv.gz");
     let list = read(&path);
     assert_eq!(list.format, ListFormat::OfacCsv);
-    assert_eq!(
-        list.issued.as_deref(),
-        Some("2022-04-14"),
-        "date from the file name"
-    );
+    assert_eq!(list.issued.as_deref(), Some("2022-04-14"), "date from the file name");
     let laz = entity(&list, "ofac:27307");
-    assert_eq!(
-        laz.wallets[0].address,
-        "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
-    );
+    assert_eq!(laz.wallets[0].address, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96");
     assert!(laz.names.iter().any(|n| n.full == "HIDDEN COBRA"));
 }
 

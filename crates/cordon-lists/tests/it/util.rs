@@ -11,10 +11,7 @@ pub fn shared() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: shared data not found at {} (set CORDON_SHARED_DATA)",
-            dir.display()
-        );
+        eprintln!("skipped: shared data not found at {} (set CORDON_SHARED_DATA)", dir.display());
         None
     }
 }
@@ -37,15 +34,10 @@ pub fn read(path: &std::path::Path) -> ParsedList {
 /// The 2025-11-19 SDN_ADVANCED file parsed once per test binary (it is 121 MB).
 pub fn ofac_2025_11_19() -> Option<&'static ParsedList> {
     static CELL: OnceLock<Option<ParsedList>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        shared().map(|d| read(&d.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2")))
-    })
-    .as_ref()
+    CELL.get_or_init(|| shared().map(|d| read(&d.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2"))))
+        .as_ref()
 }
 
 pub fn entity<'a>(list: &'a ParsedList, id: &str) -> &'a cordon_model::Entity {
-    list.entities
-        .iter()
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("{id} not found"))
+    list.entities.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} not found"))
 }

@@ -32,10 +32,7 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
             }
         }
     }
-    println!(
-        "leave-one-alias-out {label}: {first}/{total} = {:.3}",
-        first as f64 / total.max(1) as f64
-    );
+    println!("leave-one-alias-out {label}: {first}/{total} = {:.3}", first as f64 / total.max(1) as f64);
     (first, total)
 }
 
@@ -43,28 +40,12 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
 fn dprk_leave_one_alias_out() {
     let Some(dir) = crate::shared() else { return };
     let un = cordon_lists::read_path(&dir.join("un/UN_consolidated_2026-02-27.xml"), None).unwrap();
-    let ofac = cordon_lists::read_path(
-        &dir.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2"),
-        None,
-    )
-    .unwrap();
-    let un_dprk: Vec<Entity> = un
-        .entities
-        .into_iter()
-        .filter(|e| e.programs.iter().any(|p| p == "DPRK"))
-        .collect();
-    let ofac_dprk: Vec<Entity> = ofac
-        .entities
-        .into_iter()
-        .filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK")))
-        .collect();
+    let ofac = cordon_lists::read_path(&dir.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2"), None).unwrap();
+    let un_dprk: Vec<Entity> = un.entities.into_iter().filter(|e| e.programs.iter().any(|p| p == "DPRK")).collect();
+    let ofac_dprk: Vec<Entity> = ofac.entities.into_iter().filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK"))).collect();
     let (a, b) = evaluate("UN DPRK", &un_dprk);
     let (c, d) = evaluate("OFAC DPRK", &ofac_dprk);
     let share = (a + c) as f64 / (b + d).max(1) as f64;
-    println!(
-        "leave-one-alias-out overall: {}/{} = {share:.3}",
-        a + c,
-        b + d
-    );
+    println!("leave-one-alias-out overall: {}/{} = {share:.3}", a + c, b + d);
     assert!(share >= FLOOR, "{share:.3} < {FLOOR}");
 }

@@ -15,10 +15,7 @@ pub fn shared() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: shared data not found at {} (set CORDON_SHARED_DATA)",
-            dir.display()
-        );
+        eprintln!("skipped: shared data not found at {} (set CORDON_SHARED_DATA)", dir.display());
         None
     }
 }

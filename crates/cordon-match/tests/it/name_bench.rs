@@ -31,11 +31,7 @@ impl Counts {
     fn prf(&self) -> (f64, f64, f64) {
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
+        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
         (p, r, f)
     }
 }
@@ -47,10 +43,7 @@ fn nomenklatura_name_bench() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let path = dir.join("names/nomenklatura_name_bench_cases.csv");
     if !path.exists() {
-        eprintln!(
-            "skipped: {} not found (set CORDON_SHARED_DATA)",
-            path.display()
-        );
+        eprintln!("skipped: {} not found (set CORDON_SHARED_DATA)", path.display());
         return;
     }
     let mut rdr = csv::Reader::from_path(&path).unwrap();
@@ -60,17 +53,13 @@ fn nomenklatura_name_bench() {
     let mut scored: Vec<(f64, bool)> = Vec::new();
     for row in rdr.records() {
         let row = row.unwrap();
-        let (group, schema, n1, n2, truth) =
-            (&row[0], &row[1], &row[2], &row[3], &row[4] == "true");
+        let (group, schema, n1, n2, truth) = (&row[0], &row[1], &row[2], &row[3], &row[4] == "true");
         let is_org = schema != "Person";
         let s = compare_names(&analyze(n1, is_org), &analyze(n2, is_org), &|_| 1.0);
         let said = s.score >= DEFAULT_THRESHOLD;
         scored.push((s.score, truth));
         all.add(truth, said);
-        groups
-            .entry(group.to_string())
-            .or_default()
-            .add(truth, said);
+        groups.entry(group.to_string()).or_default().add(truth, said);
         if truth != said {
             errors.push(format!(
                 "{} {:.2} {n1} | {n2} | {}",
@@ -81,13 +70,13 @@ fn nomenklatura_name_bench() {
         }
     }
     let (p, r, f) = all.prf();
-    println!("name bench at threshold {DEFAULT_THRESHOLD}: P {p:.3} R {r:.3} F1 {f:.3} (tp {} fp {} fn {} tn {})", all.tp, all.fp, all.fn_, all.tn);
+    println!(
+        "name bench at threshold {DEFAULT_THRESHOLD}: P {p:.3} R {r:.3} F1 {f:.3} (tp {} fp {} fn {} tn {})",
+        all.tp, all.fp, all.fn_, all.tn
+    );
     for (g, c) in &groups {
         let (p, r, f) = c.prf();
-        println!(
-            "  {g:<16} P {p:.3} R {r:.3} F1 {f:.3}  (n = {})",
-            c.tp + c.fp + c.fn_ + c.tn
-        );
+        println!("  {g:<16} P {p:.3} R {r:.3} F1 {f:.3}  (n = {})", c.tp + c.fp + c.fn_ + c.tn);
     }
     let sweep: Vec<String> = (10..=18)
         .map(|t| {

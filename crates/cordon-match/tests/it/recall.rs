@@ -8,8 +8,7 @@ use cordon_model::{AliasKind, Entity, EntityKind, Name, NameQuality};
 #[test]
 fn index_recall_against_brute_force() {
     let Some(dir) = crate::shared() else { return };
-    let mut rdr =
-        csv::Reader::from_path(dir.join("names/nomenklatura_name_bench_cases.csv")).unwrap();
+    let mut rdr = csv::Reader::from_path(dir.join("names/nomenklatura_name_bench_cases.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     let entities: Vec<Entity> = rows
         .iter()
@@ -17,14 +16,9 @@ fn index_recall_against_brute_force() {
         .map(|(i, r)| {
             let mut e = Entity::new(
                 format!("dev:{i}"),
-                if &r[1] == "Person" {
-                    EntityKind::Person
-                } else {
-                    EntityKind::Organization
-                },
+                if &r[1] == "Person" { EntityKind::Person } else { EntityKind::Organization },
             );
-            e.names
-                .push(Name::new(&r[3], AliasKind::Primary, NameQuality::Strong));
+            e.names.push(Name::new(&r[3], AliasKind::Primary, NameQuality::Strong));
             e
         })
         .collect();
@@ -34,11 +28,7 @@ fn index_recall_against_brute_force() {
     for r in &rows {
         let q = Query {
             name: r[2].to_string(),
-            schema: Some(if &r[1] == "Person" {
-                Schema::Person
-            } else {
-                Schema::Organization
-            }),
+            schema: Some(if &r[1] == "Person" { Schema::Person } else { Schema::Organization }),
             ..Query::default()
         };
         let all = s.screen_all(&q, SCREEN_THRESHOLD, usize::MAX);
@@ -54,8 +44,5 @@ fn index_recall_against_brute_force() {
     }
     let recall = found as f64 / want.max(1) as f64;
     println!("index recall vs brute force: {found}/{want} = {recall:.4}; missed: {missed:?}");
-    assert!(
-        recall >= 0.999,
-        "index recall {recall:.4} < 0.999; missed {missed:?}"
-    );
+    assert!(recall >= 0.999, "index recall {recall:.4} < 0.999; missed {missed:?}");
 }

@@ -7,10 +7,7 @@
 /// common first. Two-syllable family names are included.
 pub const FAMILY_NAMES: &[(&str, &[&str])] = &[
     ("김", &["kim", "gim"]),
-    (
-        "이",
-        &["lee", "yi", "rhee", "i", "ri", "li", "rie", "ree", "leigh"],
-    ),
+    ("이", &["lee", "yi", "rhee", "i", "ri", "li", "rie", "ree", "leigh"]),
     ("박", &["park", "pak", "bak", "bahk", "pag"]),
     ("최", &["choi", "choe", "chwe", "choy"]),
     ("정", &["jung", "jeong", "chung", "chong", "joung", "jeung"]),
@@ -115,10 +112,7 @@ pub const FAMILY_NAMES: &[(&str, &[&str])] = &[
 
 /// Two-syllable family names.
 fn two_syllable() -> impl Iterator<Item = &'static str> {
-    FAMILY_NAMES
-        .iter()
-        .map(|(h, _)| *h)
-        .filter(|h| h.chars().count() == 2)
+    FAMILY_NAMES.iter().map(|(h, _)| *h).filter(|h| h.chars().count() == 2)
 }
 
 /// Splits a Hangul name written without spaces into family and given name: a known
@@ -146,11 +140,7 @@ mod tests {
         assert_eq!(split_family_name("김정은"), ("김", "정은"));
         assert_eq!(split_family_name("남궁민수"), ("남궁", "민수"));
         assert_eq!(split_family_name("제갈량"), ("제갈", "량"));
-        assert_eq!(
-            split_family_name("황보"),
-            ("황", "보"),
-            "two syllables alone: family + given"
-        );
+        assert_eq!(split_family_name("황보"), ("황", "보"), "two syllables alone: family + given");
         assert_eq!(split_family_name("김"), ("김", ""));
     }
 }

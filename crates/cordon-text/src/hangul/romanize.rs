@@ -10,34 +10,28 @@ use super::{decompose, Jamo};
 
 /// RR initials, in jamo order.
 const RR_INITIAL: [&str; 19] = [
-    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
-    "h",
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h",
 ];
 /// RR vowels.
 const RR_MEDIAL: [&str; 21] = [
-    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
-    "wi", "yu", "eu", "ui", "i",
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i",
 ];
 /// RR finals (0 = none).
 const RR_FINAL: [&str; 28] = [
-    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "p", "t", "t", "p", "t", "m", "p", "p",
-    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "p", "t", "t", "p", "t", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t",
 ];
 
 /// MR initials at the start of a word (voiceless), apostrophes dropped.
 const MR_INITIAL: [&str; 19] = [
-    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t",
-    "p", "h",
+    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t", "p", "h",
 ];
 /// MR initials inside a word (voiced between voiced sounds).
 const MR_INITIAL_VOICED: [&str; 19] = [
-    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "tch", "ch", "k", "t", "p",
-    "h",
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "tch", "ch", "k", "t", "p", "h",
 ];
 /// MR vowels, breves dropped (ŏ → o, ŭ → u).
 const MR_MEDIAL: [&str; 21] = [
-    "a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
-    "wi", "yu", "u", "ui", "i",
+    "a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i",
 ];
 
 /// Other vowel spellings in use (passports, press, older systems).
@@ -122,11 +116,7 @@ pub fn syllable_rr(c: char) -> Option<String> {
 /// the voiceless initial (김 → kim at the start, -gim inside a word).
 pub fn syllable_mr(c: char, word_initial: bool) -> Option<String> {
     let j = decompose(c)?;
-    let init = if word_initial {
-        MR_INITIAL
-    } else {
-        MR_INITIAL_VOICED
-    };
+    let init = if word_initial { MR_INITIAL } else { MR_INITIAL_VOICED };
     Some(format!(
         "{}{}{}",
         init[j.initial as usize], MR_MEDIAL[j.medial as usize], RR_FINAL[j.final_ as usize]
@@ -175,27 +165,16 @@ pub fn syllable_spellings(c: char) -> Vec<String> {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
-    let Jamo {
-        initial,
-        medial,
-        final_,
-    } = j;
+    let Jamo { initial, medial, final_ } = j;
     for i in initial_variants(initial).iter().chain([
         &MR_INITIAL[initial as usize],
         &MR_INITIAL_VOICED[initial as usize],
         &RR_INITIAL[initial as usize],
     ]) {
-        for m in medial_variants(medial)
-            .iter()
-            .chain([&MR_MEDIAL[medial as usize], &RR_MEDIAL[medial as usize]])
-        {
+        for m in medial_variants(medial).iter().chain([&MR_MEDIAL[medial as usize], &RR_MEDIAL[medial as usize]]) {
             for f in final_variants(final_) {
                 // A vowel spelt with a leading w/y after ㅇ already carries it ("wo", "yu").
-                let i = if initial == 11 && (m.starts_with('w') || m.starts_with('y')) {
-                    ""
-                } else {
-                    i
-                };
+                let i = if initial == 11 && (m.starts_with('w') || m.starts_with('y')) { "" } else { i };
                 out.push(format!("{i}{m}{f}"));
             }
         }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmark: batch screening throughput, release build, against UN 2026-02-27 + OFAC
+# SDN_ADVANCED 2025-11-19, on N realistic queries (20 % listed DPRK names in other spellings,
+# 80 % innocent names; bench/gen_queries.py).
+#   bash bench/screen.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${CORDON_SHARED_DATA:-../shared/data}"
+OUT="${BENCH_OUT:-bench/out}"
+N=${1:-20000}
+mkdir -p "$OUT"
+cargo build --release -q
+BIN=target/release/cordon
+HOME_DIR="$OUT/screen-home"
+[ -d "$HOME_DIR" ] || "$BIN" --home "$HOME_DIR" lists import "$DATA/un/UN_consolidated_2026-02-27.xml" "$DATA/ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2" > /dev/null
+python3 bench/gen_queries.py "$N" "$OUT/queries.csv"
+/usr/bin/time -f 'wall %e s, peak RSS %M KB' "$BIN" --home "$HOME_DIR" screen "$OUT/queries.csv" --output "$OUT/hits.jsonl"
