@@ -263,7 +263,7 @@ fn run(cli: Cli) -> Result<()> {
                         v.counts.aircraft,
                         v.counts.names,
                         v.counts.wallets,
-                        if v.active { ", active" } else { ", not active (an equal or newer version is)" },
+                        if v.active { ", active" } else { ", not active (the active version is newer, or as new and larger)" },
                         r.parse_secs,
                         r.store_secs
                     )?;

@@ -352,13 +352,7 @@ impl Screener {
             })
             .filter(|h| h.score >= threshold)
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .partial_cmp(&a.score)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.entity_id.cmp(&b.entity_id))
-        });
-        hits.truncate(limit);
+        best_first(&mut hits, limit);
         hits
     }
 
@@ -373,13 +367,7 @@ impl Screener {
             .filter_map(|i| self.score(q, forms, &self.entities[i as usize]))
             .filter(|h| h.score >= threshold)
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .partial_cmp(&a.score)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.entity_id.cmp(&b.entity_id))
-        });
-        hits.truncate(limit);
+        best_first(&mut hits, limit);
         hits
     }
 
@@ -462,6 +450,17 @@ impl Screener {
             explanation,
         })
     }
+}
+
+/// Sorts hits best first (ties by id, so output is stable) and keeps `limit`.
+fn best_first(hits: &mut Vec<Hit>, limit: usize) {
+    hits.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.entity_id.cmp(&b.entity_id))
+    });
+    hits.truncate(limit);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
