@@ -29,6 +29,16 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
             let hits = s.screen_without_name(&q, 0.0, 3, &e.id, &n.full);
             if hits.first().is_some_and(|h| h.entity_id == e.id) {
                 first += 1;
+            } else if std::env::var_os("CORDON_BENCH_ERRORS").is_some() {
+                let others: Vec<&str> = e.names.iter().filter(|m| m.full != n.full).map(|m| m.full.as_str()).collect();
+                println!(
+                    "MISS {} {:?} held out {:?}; others {:?}; got {:?}",
+                    e.id,
+                    e.kind,
+                    n.full,
+                    others,
+                    hits.first().map(|h| (&h.entity_id, &h.caption, h.score))
+                );
             }
         }
     }
