@@ -336,14 +336,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
         let before_comma = comma_at.is_some_and(|c| i <= c) && !is_org;
         match t.script {
             Script::Hangul => push_hangul(&mut out, &t.text, is_org),
-            Script::Han => {
-                let h = hanja::to_hangul(&t.text);
-                if h.chars().all(hangul::is_syllable) {
-                    push_hangul(&mut out, &h, is_org);
-                } else {
-                    out.push(plain(&t.text, is_org));
-                }
-            }
+            Script::Han => push_han(&mut out, &t.text, is_org),
             Script::Cyrillic => {
                 let mut tok = plain(&cyrillic::to_latin(&t.text), is_org);
                 tok.korean = cyrillic::korean_syllables(&t.text).to_vec();
@@ -444,8 +437,28 @@ fn plain(text: &str, is_org: bool) -> NameToken {
 /// organisation, the word romanised whole.
 fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
     if is_org {
-        let rr: String = hangul::romanize_rr(word).split(' ').collect();
-        out.push(plain(&rr, true));
+        // Organisation words are translated (은행 → bank, 무역 → trading), the rest kept as
+        // syllables, so 화려은행 meets "Hwaryo Bank".
+        for piece in org_terms(word) {
+            match piece {
+                Piece::Term(words) => out.extend(words.split(' ').map(|w| plain(w, true))),
+                Piece::Rest(rest) => {
+                    for c in rest.chars() {
+                        let rr = hangul::syllable_rr(c).unwrap_or_else(|| c.to_string());
+                        out.push(NameToken {
+                            skeleton: skeleton(&rr),
+                            text: rr,
+                            korean: vec![hangul::canonical(c)],
+                            exact_korean: true,
+                            role: TokenRole::Name,
+                            hyphen_after: false,
+                            family: false,
+                            weight: 1.0,
+                        });
+                    }
+                }
+            }
+        }
         return;
     }
     let (family, given) = if out.is_empty() { hangul::split_family_name(word) } else { ("", word) };
@@ -483,6 +496,113 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
     }
 }
 
+/// Words of organisation names in Chinese and Korean, with their English equivalents
+/// (legal forms and generic words then weigh as they do in English names).
+const ORG_TERMS: &[(&str, &str)] = &[
+    ("股份有限公司", "co ltd"),
+    ("有限责任公司", "llc"),
+    ("有限責任公司", "llc"),
+    ("有限公司", "co ltd"),
+    ("进出口", "import export"),
+    ("進出口", "import export"),
+    ("무역회사", "trading co"),
+    ("합영회사", "joint venture co"),
+    ("公司", "co"),
+    ("贸易", "trading"),
+    ("貿易", "trading"),
+    ("商贸", "trading"),
+    ("国际", "international"),
+    ("國際", "international"),
+    ("集团", "group"),
+    ("集團", "group"),
+    ("银行", "bank"),
+    ("銀行", "bank"),
+    ("海运", "shipping"),
+    ("海運", "shipping"),
+    ("航运", "shipping"),
+    ("船务", "shipping"),
+    ("科技", "technology"),
+    ("实业", "industrial"),
+    ("物流", "logistics"),
+    ("发展", "development"),
+    ("投资", "investment"),
+    ("工业", "industry"),
+    ("矿业", "mining"),
+    ("控股", "holdings"),
+    ("회사", "co"),
+    ("무역", "trading"),
+    ("은행", "bank"),
+    ("총국", "general bureau"),
+    ("공사", "corp"),
+    ("그룹", "group"),
+    ("해운", "shipping"),
+    ("기술", "technology"),
+    ("개발", "development"),
+    ("투자", "investment"),
+    ("연합", "united"),
+    ("상사", "trading co"),
+];
+
+enum Piece<'a> {
+    Term(&'static str),
+    Rest(&'a str),
+}
+
+/// Splits a word into known organisation terms (longest first) and the rest.
+fn org_terms(word: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest_start = 0;
+    let mut i = 0;
+    while i < word.len() {
+        if let Some((term, en)) = ORG_TERMS.iter().filter(|(t, _)| word[i..].starts_with(t)).max_by_key(|(t, _)| t.len()) {
+            if rest_start < i {
+                out.push(Piece::Rest(&word[rest_start..i]));
+            }
+            out.push(Piece::Term(en));
+            i += term.len();
+            rest_start = i;
+        } else {
+            i += word[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    if rest_start < word.len() {
+        out.push(Piece::Rest(&word[rest_start..]));
+    }
+    out
+}
+
+/// A word in Han characters: one token per character, its pinyin as text and its Korean
+/// (Hanja) readings as syllables, so 金正恩 meets both "Kim Jong Un" and "Jin Zhengen", and
+/// 习近平 meets "Xi Jinping". Organisation terms are translated first.
+fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
+    let pieces = if is_org { org_terms(word) } else { vec![Piece::Rest(word)] };
+    for piece in pieces {
+        match piece {
+            Piece::Term(words) => out.extend(words.split(' ').map(|w| plain(w, true))),
+            Piece::Rest(rest) => {
+                for c in rest.chars() {
+                    let text = cordon_text::pinyin::reading(c).map(str::to_string).unwrap_or_else(|| c.to_string());
+                    let mut korean: Vec<char> = hanja::readings(c).iter().map(|h| hangul::canonical(*h)).collect();
+                    korean.sort_unstable();
+                    korean.dedup();
+                    let family = !is_org && out.is_empty();
+                    let role = if is_org { plain(&text, true).role } else { TokenRole::Name };
+                    out.push(NameToken {
+                        skeleton: skeleton(&text),
+                        text,
+                        korean,
+                        exact_korean: false,
+                        role,
+                        hyphen_after: false,
+                        family,
+                        weight: 1.0,
+                    });
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,7 +616,13 @@ mod tests {
         let h = analyze("김정은", false);
         assert_eq!(texts(&h), ["kim", "jong", "un"]);
         assert!(h.tokens[0].family && h.tokens[1].hyphen_after && h.tokens.iter().all(|t| t.exact_korean));
-        assert_eq!(texts(&analyze("金正恩", false)), ["kim", "jong", "un"]);
+        assert_eq!(texts(&analyze("金正恩", false)), ["jin", "zheng", "en"]);
+        assert!(analyze("金正恩", false).tokens[0].korean.contains(&'김'));
+        assert_eq!(
+            texts(&analyze("北京成兴贸易有限公司", true)),
+            ["bei", "jing", "cheng", "xing", "trading", "co", "ltd"]
+        );
+        assert_eq!(texts(&analyze("화려은행", true)), ["hwa", "ryeo", "bank"]);
         let c = analyze("Ким Чен Ын", false);
         assert_eq!(texts(&c), ["kim", "chen", "yn"]);
         assert!(c.tokens.iter().all(|t| !t.korean.is_empty()));

@@ -165,24 +165,28 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: boo
                     how,
                 });
             }
-            if i + 1 < a.len() {
-                if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + 2]) {
-                    out.push(Pair {
-                        a: (i, i + 2),
-                        b: (j, j + 1),
-                        sim,
-                        how,
-                    });
+            // Two or three tokens against one joined token (Jong Un / Jongun, Kum Gang San /
+            // Kumgangsan, Bei Jing / Beijing).
+            for len in 2..=3 {
+                if i + len <= a.len() {
+                    if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + len]) {
+                        out.push(Pair {
+                            a: (i, i + len),
+                            b: (j, j + 1),
+                            sim,
+                            how,
+                        });
+                    }
                 }
-            }
-            if j + 1 < b.len() {
-                if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + 2]) {
-                    out.push(Pair {
-                        a: (i, i + 1),
-                        b: (j, j + 2),
-                        sim,
-                        how,
-                    });
+                if j + len <= b.len() {
+                    if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + len]) {
+                        out.push(Pair {
+                            a: (i, i + 1),
+                            b: (j, j + len),
+                            sim,
+                            how,
+                        });
+                    }
                 }
             }
         }
@@ -251,7 +255,7 @@ pub(crate) fn is_korean(f: &NameForm) -> bool {
         return false;
     }
     let syllabic = |t: &NameToken| !t.korean.is_empty() || korean::segmentations(&t.text, 1).first().is_some_and(|s| (2..=3).contains(&s.len()));
-    let family = |t: &NameToken| t.family && t.exact_korean || korean::is_family_name(&t.text);
+    let family = |t: &NameToken| t.family && !t.korean.is_empty() || korean::is_family_name(&t.text);
     toks.iter().all(|t| syllabic(t)) && (family(toks[0]) || family(toks[toks.len() - 1]) || toks.iter().any(|t| t.family && family(t)))
 }
 

@@ -16,6 +16,8 @@
 //!   (`Jongun`) are segmented into syllables.
 //! - [`hanja`]: Korean readings of Han characters, from a table generated once from the PyPI
 //!   package `hanja` (see `gen/hanja.py`).
+//! - [`pinyin`]: Mandarin readings of Han characters, from a table generated once from the PyPI
+//!   package `pypinyin` (see `gen/pinyin.py`), for Chinese names and front companies.
 //! - [`cyrillic`]: the Russian transcription of Korean (Kontsevich system, with the older Soviet
 //!   forms such as Чен for 정) read back into Hangul syllables.
 //!
@@ -33,5 +35,6 @@ pub mod hangul;
 pub mod hanja;
 pub mod korean;
 pub mod normalize;
+pub mod pinyin;
 
 pub use normalize::{fold, tokens, Token};
