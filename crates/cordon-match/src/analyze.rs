@@ -39,6 +39,9 @@ pub struct NameToken {
     pub skeleton: String,
     /// Rarity weight in (0, 1]; 1.0 unless an index sets it from document frequencies.
     pub weight: f64,
+    /// The token as written in Cyrillic (lower case), when it was: joined Korean names are
+    /// split on the Cyrillic syllables (Джегал → Дже + гал), not on the transliteration.
+    pub cyrillic: String,
 }
 
 /// An analysed name.
@@ -340,6 +343,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
             Script::Cyrillic => {
                 let mut tok = plain(&cyrillic::to_latin(&t.text), is_org);
                 tok.korean = cyrillic::korean_syllables(&t.text).to_vec();
+                tok.cyrillic = t.text.clone();
                 tok.hyphen_after = t.hyphen_after;
                 tok.family = before_comma;
                 out.push(tok);
@@ -348,7 +352,11 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 let mut tok = plain(&unleet(&t.text), is_org);
                 tok.hyphen_after = t.hyphen_after;
                 tok.family = before_comma;
-                out.push(tok);
+                // A Latin word repeated verbatim (Sergey Sergey Shoigu) is one token. Korean
+                // syllables written in Hangul or Cyrillic may repeat in a name (전일일) and stay.
+                if !out.iter().any(|m| m.text == tok.text && m.role == tok.role) {
+                    out.push(tok);
+                }
             }
         }
     }
@@ -380,11 +388,8 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 family: false,
                 skeleton: String::new(),
                 weight: 1.0,
+                cyrillic: String::new(),
             });
-            continue;
-        }
-        // A token repeated verbatim (Sergey Sergey Shoigu) is one token.
-        if merged.iter().any(|m| m.text == t.text && m.role == t.role && !t.exact_korean) {
             continue;
         }
         merged.push(t);
@@ -430,6 +435,7 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         family: false,
         skeleton,
         weight: 1.0,
+        cyrillic: String::new(),
     }
 }
 
@@ -454,6 +460,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                             hyphen_after: false,
                             family: false,
                             weight: 1.0,
+                            cyrillic: String::new(),
                         });
                     }
                 }
@@ -462,20 +469,21 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
         return;
     }
     let (family, given) = if out.is_empty() { hangul::split_family_name(word) } else { ("", word) };
-    if !family.is_empty() {
-        let mr: String = hangul::romanize_mr(family).split(' ').collect();
-        let mut korean: Vec<char> = family.chars().map(hangul::canonical).collect();
-        korean.truncate(1);
-        let exact = family.chars().count() == 1;
+    // One token per family-name syllable (제갈 → je, gal), so a joined spelling (Jegal) or a
+    // split one (Je Gal) both meet it syllable by syllable.
+    let fam_len = family.chars().count();
+    for (i, c) in family.chars().enumerate() {
+        let mr = hangul::syllable_mr(c, i == 0).unwrap_or_else(|| c.to_string());
         out.push(NameToken {
             skeleton: skeleton(&mr),
             text: mr,
-            korean: if exact { korean } else { Vec::new() },
-            exact_korean: exact,
+            korean: vec![hangul::canonical(c)],
+            exact_korean: true,
             role: TokenRole::Name,
-            hyphen_after: false,
+            hyphen_after: i + 1 < fam_len,
             family: true,
             weight: 1.0,
+            cyrillic: String::new(),
         });
     }
     let n = given.chars().count();
@@ -492,6 +500,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
             hyphen_after: i + 1 < n,
             family: false,
             weight: 1.0,
+            cyrillic: String::new(),
         });
     }
 }
@@ -596,6 +605,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         hyphen_after: false,
                         family,
                         weight: 1.0,
+                        cyrillic: String::new(),
                     });
                 }
             }

@@ -133,8 +133,14 @@ fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
     if joined == single.text {
         return Some((1.0, How::Joined));
     }
-    if parts.iter().all(|p| !p.korean.is_empty()) && joined_syllables(&single.text, parts) {
-        return Some((0.97, How::Joined));
+    // Just below a one-to-one syllable match, so that wins a tie (RI YONG = LI EN GIL must
+    // pair RI/LI, not YONG/LI+EN).
+    let syllabic = parts.iter().all(|p| !p.korean.is_empty());
+    if syllabic && !single.cyrillic.is_empty() && joined_cyrillic(&single.cyrillic, parts) {
+        return Some((0.95, How::Joined));
+    }
+    if syllabic && joined_syllables(&single.text, parts) {
+        return Some((0.95, How::Joined));
     }
     let (lj, ls) = (joined.chars().count(), single.text.chars().count());
     if lj >= 6 && lj.abs_diff(ls) * 3 <= lj.max(ls) && jaro_winkler(&joined, &single.text) >= 0.93 {
@@ -151,6 +157,18 @@ fn joined_syllables(word: &str, parts: &[NameToken]) -> bool {
     };
     (1..=word.len().min(8))
         .any(|l| word.is_char_boundary(l) && korean::intersects(korean::syllables(&word[..l]), &first.korean) && joined_syllables(&word[l..], rest))
+}
+
+/// As [`joined_syllables`], for a word written in Cyrillic.
+fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return word.is_empty();
+    };
+    word.char_indices()
+        .skip(1)
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .any(|l| korean::intersects(cordon_text::cyrillic::korean_syllables(&word[..l]), &first.korean) && joined_cyrillic(&word[l..], rest))
 }
 
 fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: bool) -> Vec<Pair> {
@@ -255,7 +273,9 @@ pub(crate) fn is_korean(f: &NameForm) -> bool {
         return false;
     }
     let syllabic = |t: &NameToken| !t.korean.is_empty() || korean::segmentations(&t.text, 1).first().is_some_and(|s| (2..=3).contains(&s.len()));
-    let family = |t: &NameToken| t.family && !t.korean.is_empty() || korean::is_family_name(&t.text);
+    // A family name is known from the writing (Hangul, Hanja, a comma), from a romanised
+    // family-name spelling, or from a syllable that is a family name (Cyrillic Ким, Ли).
+    let family = |t: &NameToken| t.family && !t.korean.is_empty() || korean::is_family_name(&t.text) || t.korean.iter().any(|k| korean::is_family_syllable(*k));
     toks.iter().all(|t| syllabic(t)) && (family(toks[0]) || family(toks[toks.len() - 1]) || toks.iter().any(|t| t.family && family(t)))
 }
 

@@ -75,6 +75,14 @@ pub fn is_family_name(s: &str) -> bool {
         .contains(s)
 }
 
+/// True when a canonical Hangul syllable is a one-syllable Korean family name (김, 이, 박, 최…).
+pub fn is_family_syllable(c: char) -> bool {
+    hangul::FAMILY_NAMES.iter().any(|(h, _)| {
+        let mut it = h.chars();
+        matches!((it.next(), it.next()), (Some(f), None) if hangul::canonical(f) == c)
+    })
+}
+
 /// True when `s` spells some Korean syllable.
 pub fn is_syllable(s: &str) -> bool {
     !syllables(s).is_empty()

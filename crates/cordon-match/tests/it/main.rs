@@ -1,6 +1,7 @@
 //! Measured quality of the name matcher: the labelled dev set, index recall against a
 //! brute-force scan, and leave-one-alias-out on the DPRK entries of the UN and OFAC lists.
 
+mod korean_variants;
 mod leave_one_out;
 mod name_bench;
 mod recall;

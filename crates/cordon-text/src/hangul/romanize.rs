@@ -56,8 +56,8 @@ fn medial_variants(m: u8) -> &'static [&'static str] {
         16 => &["wi", "wee", "ui"],
         17 => &["yu", "yoo", "you"],
         18 => &["eu", "u", "ue"],
-        19 => &["ui", "eui", "i", "ei", "eu"],
-        20 => &["i", "ee", "y"],
+        19 => &["ui", "eui", "i", "ei", "eu", "ee"],
+        20 => &["i", "ee"],
         _ => &[],
     }
 }
