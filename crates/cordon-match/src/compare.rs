@@ -41,8 +41,8 @@ struct Pair {
     how: How,
 }
 
-fn upper(ts: &[NameToken]) -> String {
-    ts.iter().map(|t| t.text.to_uppercase()).collect::<Vec<_>>().join(" ")
+fn upper<'a>(ts: impl IntoIterator<Item = &'a NameToken>) -> String {
+    ts.into_iter().map(|t| t.text.to_uppercase()).collect::<Vec<_>>().join(" ")
 }
 
 /// Weight of a token by role; `rarity` scales name tokens (1.0 when unknown).
@@ -129,8 +129,16 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
 fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
-    let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
-    if joined == single.text {
+    // The joined text equals the single token: compare piece by piece, without building it.
+    let mut rest = single.text.as_str();
+    let concatenation = parts.iter().all(|p| match rest.strip_prefix(p.text.as_str()) {
+        Some(r) => {
+            rest = r;
+            true
+        }
+        None => false,
+    }) && rest.is_empty();
+    if concatenation {
         return Some((1.0, How::Joined));
     }
     // Just below a one-to-one syllable match, so that wins a tie (RI YONG = LI EN GIL must
@@ -142,9 +150,12 @@ fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
     if syllabic && joined_syllables(&single.text, parts) {
         return Some((0.95, How::Joined));
     }
-    let (lj, ls) = (joined.chars().count(), single.text.chars().count());
-    if lj >= 6 && lj.abs_diff(ls) * 3 <= lj.max(ls) && jaro_winkler(&joined, &single.text) >= 0.93 {
-        return Some((0.9, How::Joined));
+    let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
+    if lj >= 6 && lj.abs_diff(ls) * 3 <= lj.max(ls) {
+        let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
+        if jaro_winkler(&joined, &single.text) >= 0.93 {
+            return Some((0.9, How::Joined));
+        }
     }
     None
 }
@@ -310,6 +321,16 @@ fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool 
 /// Compares two names. `weight` gives the rarity weight of a name token (1.0 = ordinary;
 /// common tokens such as KIM or MOHAMMED weigh less); roles scale it further.
 pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
+    compare(a, b, weight, true)
+}
+
+/// The score of [`compare_names`] without building the explanation: what screening uses to rank
+/// candidates, explaining only the hits it returns.
+pub fn name_score(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> f64 {
+    compare(a, b, weight, false).score
+}
+
+fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool) -> NameScore {
     let (ta, tb) = (&a.tokens, &b.tokens);
     let mut explanation = Vec::new();
     if ta.is_empty() || tb.is_empty() {
@@ -349,24 +370,26 @@ pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> 
         ma += p.sim * spa;
         mb += p.sim * spb;
         let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
-        explanation.push(match p.how {
-            How::Exact => format!("{sa} = {sb}"),
-            How::Romanisation => {
-                format!("{sa} = {sb} (romanisation variant of one Korean syllable)")
-            }
-            How::Joined => format!("{sa} = {sb} (same syllables, joined/split)"),
-            How::Similar => format!("{sa} ≈ {sb} (spelling, {:.2})", p.sim),
-            How::Prefix => format!("{sa} ≈ {sb} (short form)"),
-            How::Initial => format!("{sa} ≈ {sb} (initial)"),
-            How::Phonetic => format!("{sa} ≈ {sb} (transliteration variant)"),
-            How::Acronym => format!("{sa} = {sb} (initials)"),
-        });
+        if explain {
+            explanation.push(match p.how {
+                How::Exact => format!("{sa} = {sb}"),
+                How::Romanisation => {
+                    format!("{sa} = {sb} (romanisation variant of one Korean syllable)")
+                }
+                How::Joined => format!("{sa} = {sb} (same syllables, joined/split)"),
+                How::Similar => format!("{sa} ≈ {sb} (spelling, {:.2})", p.sim),
+                How::Prefix => format!("{sa} ≈ {sb} (short form)"),
+                How::Initial => format!("{sa} ≈ {sb} (initial)"),
+                How::Phonetic => format!("{sa} ≈ {sb} (transliteration variant)"),
+                How::Acronym => format!("{sa} = {sb} (initials)"),
+            });
+        }
     }
-    let unmatched = |ts: &[NameToken], used: &[bool]| -> Vec<NameToken> {
+    let unmatched = |ts: &'a [NameToken], used: &[bool]| -> Vec<&'a NameToken> {
         ts.iter()
             .zip(used)
             .filter(|(t, u)| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
-            .map(|(t, _)| t.clone())
+            .map(|(t, _)| t)
             .collect()
     };
     let (ua, ub) = (unmatched(ta, &used_a), unmatched(tb, &used_b));
@@ -377,10 +400,14 @@ pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> 
     // Both sides keep a name token the other lacks: a substitution, not an omission.
     if !ua.is_empty() && !ub.is_empty() {
         score *= 0.75;
-        explanation.push(format!("{} ≠ {}", upper(&ua), upper(&ub)));
+        if explain {
+            explanation.push(format!("{} ≠ {}", upper(ua.iter().copied()), upper(ub.iter().copied())));
+        }
     } else if !ua.is_empty() || !ub.is_empty() {
         let extra = if ua.is_empty() { &ub } else { &ua };
-        explanation.push(format!("{} only in one name", upper(extra)));
+        if explain {
+            explanation.push(format!("{} only in one name", upper(extra.iter().copied())));
+        }
     }
     // A one-token name against a longer one identifies little.
     let (na, nb) = (a.name_tokens().count(), b.name_tokens().count());
@@ -397,17 +424,27 @@ pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> 
     };
     if nums(a) != nums(b) {
         score *= 0.95;
-        explanation.push("numbers differ".into());
+        if explain {
+            explanation.push("numbers differ".into());
+        }
     }
     // Korean names: every syllable must agree. A different syllable is a different person,
     // however close the letters are (JONG UN ≠ JONG IL).
     if patronymic_swapped(ta, tb, &pairs) {
         score = score.min(0.5);
-        explanation.push("given name and father's name swapped around BIN".into());
+        if explain {
+            explanation.push("given name and father's name swapped around BIN".into());
+        }
     }
     if korean_mode && (!ua.is_empty() || !ub.is_empty()) {
         score = score.min(0.45);
-        explanation.push(format!("Korean name syllables differ: {} ≠ {}", upper(&ua), upper(&ub)));
+        if explain {
+            explanation.push(format!(
+                "Korean name syllables differ: {} ≠ {}",
+                upper(ua.iter().copied()),
+                upper(ub.iter().copied())
+            ));
+        }
     }
     NameScore {
         score: score.clamp(0.0, 1.0),

@@ -18,7 +18,7 @@ use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality,
 use cordon_text::korean;
 
 use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{compare_names, DEFAULT_THRESHOLD};
+use crate::compare::{compare_names, name_score, DEFAULT_THRESHOLD};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -342,13 +342,13 @@ impl Screener {
             .filter_map(|i| {
                 let e = &self.entities[i as usize];
                 if e.id != entity_id {
-                    return self.score(q, &forms, e);
+                    return self.score(q, &forms, e, threshold);
                 }
                 let pruned = Indexed {
                     names: e.names.iter().filter(|(f, _, _)| f.original != held_out).cloned().collect(),
                     ..e.clone()
                 };
-                self.score(q, &forms, &pruned)
+                self.score(q, &forms, &pruned, threshold)
             })
             .filter(|h| h.score >= threshold)
             .collect();
@@ -363,15 +363,27 @@ impl Screener {
     }
 
     fn rank(&self, q: &Query, forms: &Forms, pool: impl Iterator<Item = u32>, threshold: f64, limit: usize) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = pool
-            .filter_map(|i| self.score(q, forms, &self.entities[i as usize]))
-            .filter(|h| h.score >= threshold)
-            .collect();
+        let mut hits: Vec<Hit> = pool.filter_map(|i| self.score(q, forms, &self.entities[i as usize], threshold)).collect();
         best_first(&mut hits, limit);
         hits
     }
 
-    fn score(&self, q: &Query, forms: &Forms, e: &Indexed) -> Option<Hit> {
+    /// Scores an entity; the explanation is built only for a hit at or above `threshold`.
+    fn score(&self, q: &Query, forms: &Forms, e: &Indexed, threshold: f64) -> Option<Hit> {
+        let (score, _) = self.evaluate(q, forms, e, false)?;
+        if score < threshold {
+            return None;
+        }
+        let (score, explanation) = self.evaluate(q, forms, e, true)?;
+        Some(Hit {
+            entity_id: e.id.clone(),
+            caption: e.caption.clone(),
+            score,
+            explanation,
+        })
+    }
+
+    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, explain: bool) -> Option<(f64, Vec<String>)> {
         match (q.schema, e.kind) {
             (Some(Schema::Person), EntityKind::Person)
             | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
@@ -381,30 +393,41 @@ impl Screener {
         let rarity = |t: &NameToken| t.weight;
         // The query is read as the entity's kind: a person's name against persons.
         let form = if e.kind == EntityKind::Person { &forms.person } else { &forms.org };
-        let mut best: Option<(f64, Vec<String>, &str, &str)> = None;
-        for (n, quality, label) in &e.names {
-            let s = compare_names(form, n, &rarity);
+        let mut best: Option<(f64, usize)> = None;
+        for (i, (n, quality, _)) in e.names.iter().enumerate() {
+            let s = name_score(form, n, &rarity);
             // A weak alias alone identifies less.
-            let score = if *quality == NameQuality::Weak { s.score * 0.92 } else { s.score };
-            if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, s.explanation, label, &n.original));
+            let s = if *quality == NameQuality::Weak { s * 0.92 } else { s };
+            if best.is_none_or(|b| s > b.0) {
+                best = Some((s, i));
             }
         }
-        let (mut score, name_expl, label, matched) = best.unwrap_or((0.0, Vec::new(), "name", ""));
-        let mut explanation = vec![format!("{label} {matched:?}: {}", name_expl.join("; "))];
+        let (mut score, best_name) = best.unwrap_or((0.0, usize::MAX));
+        let mut explanation = Vec::new();
+        if explain {
+            if let Some((n, _, label)) = e.names.get(best_name) {
+                let s = compare_names(form, n, &rarity);
+                explanation.push(format!("{label} {:?}: {}", n.original, s.explanation.join("; ")));
+            }
+        }
+        let mut note = |line: String| {
+            if explain {
+                explanation.push(line);
+            }
+        };
         // Direct identifiers.
         if let Some(w) = &q.wallet {
             let w = normalize_wallet(w);
             if let Some((_, cur)) = e.wallets.iter().find(|(x, _)| *x == w) {
                 score = 1.0;
-                explanation.push(format!("wallet {w} is listed ({cur})"));
+                note(format!("wallet {w} is listed ({cur})"));
             }
         }
         if let Some(id) = &q.id_number {
             let id = normalize_id(id);
             if let Some((_, kind)) = e.ids.iter().find(|(x, _)| *x == id) {
                 score = score.max(0.95);
-                explanation.push(format!("{kind} {id} matches"));
+                note(format!("{kind} {id} matches"));
             }
         }
         // Date of birth.
@@ -419,13 +442,13 @@ impl Screener {
                     DobMatch::None => (-0.2, "date of birth differs"),
                 };
                 score += adj;
-                explanation.push(format!("{text} ({d})"));
+                note(format!("{text} ({d})"));
             }
         }
         if let (Some(g), Some(eg)) = (q.gender, e.gender) {
             if g != eg {
                 score -= 0.1;
-                explanation.push("gender differs".into());
+                note("gender differs".into());
             }
         }
         // Nationality is supporting evidence only: it never lowers a score.
@@ -433,22 +456,17 @@ impl Screener {
             let c = c.to_ascii_uppercase();
             if e.nationalities.contains(&c) {
                 score += 0.03;
-                explanation.push(format!("nationality {c} matches"));
+                note(format!("nationality {c} matches"));
             } else if !e.nationalities.is_empty() {
-                explanation.push(format!(
+                note(format!(
                     "nationality {c} differs from {} (supporting evidence only; not penalised)",
                     e.nationalities.join(", ")
                 ));
             } else {
-                explanation.push(format!("nationality {c}: the listing states none (supporting evidence only)"));
+                note(format!("nationality {c}: the listing states none (supporting evidence only)"));
             }
         }
-        Some(Hit {
-            entity_id: e.id.clone(),
-            caption: e.caption.clone(),
-            score: score.clamp(0.0, 1.0),
-            explanation,
-        })
+        Some((score.clamp(0.0, 1.0), explanation))
     }
 }
 
