@@ -288,7 +288,9 @@ impl Screener {
 
     /// Entities sharing keys with the query, best first (at most `max`).
     fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
-        let mut acc: HashMap<u32, f64> = HashMap::new();
+        // A dense accumulator over entity ids: cheaper than hashing on long posting lists.
+        let mut acc = vec![0f32; self.entities.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for k in form_keys(q) {
             let Some(p) = self.postings.get(&k) else {
                 continue;
@@ -297,15 +299,28 @@ impl Screener {
             if p.len() > self.entities.len() / 4 + 50 {
                 continue;
             }
-            let w = self.key_weight(&k);
+            let w = self.key_weight(&k) as f32;
             for &e in p {
-                *acc.entry(e).or_default() += w;
+                let slot = &mut acc[e as usize];
+                if *slot == 0.0 {
+                    touched.push(e);
+                }
+                *slot += w;
             }
         }
-        let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
-        v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-        v.truncate(max);
-        v.into_iter().map(|(e, _)| e).collect()
+        let by_score = |a: &u32, b: &u32| {
+            acc[*b as usize]
+                .partial_cmp(&acc[*a as usize])
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(b))
+        };
+        // Only the best `max` need ordering.
+        if touched.len() > max {
+            touched.select_nth_unstable_by(max, by_score);
+            touched.truncate(max);
+        }
+        touched.sort_by(by_score);
+        touched
     }
 
     /// The query analysed as a person's and as an organisation's name, once per query.

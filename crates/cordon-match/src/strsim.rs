@@ -2,8 +2,16 @@
 
 /// Jaro–Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters).
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    // Names are short and mostly ASCII: work on bytes without allocating when possible.
+    if a.is_ascii() && b.is_ascii() && a.len() <= 64 && b.len() <= 64 {
+        return jaro_winkler_slices(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    jaro_winkler_slices(&a, &b)
+}
+
+fn jaro_winkler_slices<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -11,8 +19,16 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_match = vec![false; a.len()];
-    let mut b_match = vec![false; b.len()];
+    let mut a_buf = [false; 64];
+    let mut b_buf = [false; 64];
+    let (mut a_heap, mut b_heap);
+    let (a_match, b_match): (&mut [bool], &mut [bool]) = if a.len() <= 64 && b.len() <= 64 {
+        (&mut a_buf[..a.len()], &mut b_buf[..b.len()])
+    } else {
+        a_heap = vec![false; a.len()];
+        b_heap = vec![false; b.len()];
+        (&mut a_heap[..], &mut b_heap[..])
+    };
     let mut matches = 0usize;
     for i in 0..a.len() {
         let lo = i.saturating_sub(window);
@@ -44,12 +60,29 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
     let m = matches as f64;
     let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - t as f64 / 2.0) / m) / 3.0;
-    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    let prefix = a.iter().zip(b.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
 /// Levenshtein edit distance in characters.
 pub fn levenshtein(a: &str, b: &str) -> usize {
+    if a.is_ascii() && b.is_ascii() && b.len() < 64 {
+        // Bytes and two rows on the stack: no allocation for ordinary name tokens.
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let mut prev = [0usize; 64];
+        let mut cur = [0usize; 64];
+        for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+            *p = j;
+        }
+        for (i, ca) in a.iter().enumerate() {
+            cur[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
+            }
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        return prev[b.len()];
+    }
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
