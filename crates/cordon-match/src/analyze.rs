@@ -42,6 +42,19 @@ pub struct NameToken {
     /// The token as written in Cyrillic (lower case), when it was: joined Korean names are
     /// split on the Cyrillic syllables (Джегал → Дже + гал), not on the transliteration.
     pub cyrillic: String,
+    /// Counts of the letters a–z in `text`: cheap bounds before edit distances.
+    pub letters: [u8; 26],
+}
+
+/// Counts of the letters a–z.
+pub(crate) fn letter_counts(text: &str) -> [u8; 26] {
+    let mut c = [0u8; 26];
+    for b in text.bytes() {
+        if b.is_ascii_lowercase() {
+            c[(b - b'a') as usize] = c[(b - b'a') as usize].saturating_add(1);
+        }
+    }
+    c
 }
 
 /// An analysed name.
@@ -389,10 +402,14 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 skeleton: String::new(),
                 weight: 1.0,
                 cyrillic: String::new(),
+                letters: [0; 26],
             });
             continue;
         }
         merged.push(t);
+    }
+    for t in &mut merged {
+        t.letters = letter_counts(&t.text);
     }
     let mut form = NameForm {
         original: name.to_string(),
@@ -436,6 +453,7 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         skeleton,
         weight: 1.0,
         cyrillic: String::new(),
+        letters: [0; 26],
     }
 }
 
@@ -461,6 +479,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                             family: false,
                             weight: 1.0,
                             cyrillic: String::new(),
+                            letters: [0; 26],
                         });
                     }
                 }
@@ -484,6 +503,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
             family: true,
             weight: 1.0,
             cyrillic: String::new(),
+            letters: [0; 26],
         });
     }
     let n = given.chars().count();
@@ -501,6 +521,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
             family: false,
             weight: 1.0,
             cyrillic: String::new(),
+            letters: [0; 26],
         });
     }
 }
@@ -606,6 +627,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         family,
                         weight: 1.0,
                         cyrillic: String::new(),
+                        letters: [0; 26],
                     });
                 }
             }

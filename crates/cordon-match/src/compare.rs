@@ -94,31 +94,40 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
     let n = la.max(lb);
     // Edits allowed grow with length; a token of 3–4 letters may differ by one.
     let allowed = ((n as f64) / 4.5).floor().max(1.0) as usize;
-    let edits = if n - ls > allowed { usize::MAX } else { levenshtein(&a.text, &b.text) };
+    // Letter counts bound the edit distance from below (each edit fixes at most two count
+    // differences), so most pairs never reach the quadratic comparison.
+    let count_diff: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| x.abs_diff(*y) as usize).sum();
+    let edits = if n - ls > allowed || count_diff.div_ceil(2) > allowed {
+        usize::MAX
+    } else {
+        levenshtein(&a.text, &b.text)
+    };
     if edits <= allowed && ls >= 3 {
         let sim = 1.0 - edits as f64 / (allowed + 1) as f64 * 0.6;
         return Some((sim, How::Similar));
     }
     // Letters permuted (Putin / nitPu, reversed names).
-    if ls >= 4 && la == lb {
-        let mut x: Vec<char> = a.text.chars().collect();
-        let mut y: Vec<char> = b.text.chars().collect();
-        x.sort_unstable();
-        y.sort_unstable();
-        if x == y {
-            return Some((0.75, How::Similar));
-        }
+    if ls >= 4 && la == lb && count_diff == 0 && a.text.is_ascii() && b.text.is_ascii() {
+        return Some((0.75, How::Similar));
     }
     // The same consonants in another transliteration (Muhammad / Mohammed).
     if ls >= 4 {
-        let (ka, kb) = (crate::analyze::skeleton(&a.text), crate::analyze::skeleton(&b.text));
-        if ka.len() >= 3 && ka == kb {
+        if a.skeleton.len() >= 3 && a.skeleton == b.skeleton {
             return Some((0.85, How::Phonetic));
         }
     }
     // Jaro–Winkler ≥ 0.93 is out of reach when lengths differ by more than a third.
     if ls < 5 || la.max(lb) * 2 > ls * 3 {
         return None;
+    }
+    // Jaro–Winkler ≤ 0.6·jaro + 0.4, and jaro ≤ (m/la + m/lb + 1)/3 where m is at most the
+    // letters the two share: skip pairs that cannot reach 0.93.
+    if a.text.is_ascii() && b.text.is_ascii() {
+        let common: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| (*x).min(*y) as usize).sum();
+        let m = common as f64;
+        if (m / la as f64 + m / lb as f64 + 1.0) / 3.0 < 0.883 {
+            return None;
+        }
     }
     let jw = jaro_winkler(&a.text, &b.text);
     if jw >= 0.93 {
