@@ -85,8 +85,8 @@ struct Indexed {
 /// An index of listed entities for screening.
 pub struct Screener {
     entities: Vec<Indexed>,
-    postings: HashMap<String, Vec<u32>>,
-    token_df: HashMap<String, u32>,
+    postings: KeyMap<Vec<u32>>,
+    token_df: KeyMap<u32>,
     wallets: HashMap<String, Vec<u32>>,
     ids: HashMap<String, Vec<u32>>,
     names: u32,
@@ -110,27 +110,69 @@ pub fn normalize_wallet(s: &str) -> String {
     }
 }
 
-fn keys(t: &NameToken, out: &mut Vec<String>) {
+/// An index key: a tag and some text, hashed (FNV-1a, 64 bits). Keys only route candidates to
+/// the scorer, so a rare hash collision adds a candidate and changes no score.
+#[derive(Clone, Copy)]
+struct Key(u64);
+
+impl Key {
+    fn new(tag: u8, parts: impl IntoIterator<Item = char>) -> Key {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |b: u8| {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        };
+        eat(tag);
+        let mut buf = [0u8; 4];
+        for c in parts {
+            for b in c.encode_utf8(&mut buf).bytes() {
+                eat(b);
+            }
+        }
+        Key(h)
+    }
+}
+
+/// Keys are already hashes: the map uses them as they are.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ *b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+fn keys(t: &NameToken, out: &mut Vec<u64>) {
     if matches!(t.role, TokenRole::Legal | TokenRole::Particle | TokenRole::Number) {
         return;
     }
-    out.push(format!("t:{}", t.text));
+    out.push(Key::new(b't', t.text.chars()).0);
     for k in &t.korean {
-        out.push(format!("k:{k}"));
+        out.push(Key::new(b'k', [*k]).0);
     }
     if !t.exact_korean {
         let n = t.text.chars().count();
         if n >= 4 {
             if t.skeleton.len() >= 2 {
-                out.push(format!("s:{}", t.skeleton));
+                out.push(Key::new(b's', t.skeleton.chars()).0);
             }
-            let chars: Vec<char> = t.text.chars().collect();
-            out.push(format!("p:{}", chars[..3].iter().collect::<String>()));
-            out.push(format!("e:{}", chars[n - 3..].iter().collect::<String>()));
+            out.push(Key::new(b'p', t.text.chars().take(3)).0);
+            out.push(Key::new(b'e', t.text.chars().skip(n - 3)).0);
             // Letters in any order (reversed or scrambled names).
-            let mut sorted = chars.clone();
+            let mut sorted: Vec<char> = t.text.chars().collect();
             sorted.sort_unstable();
-            out.push(format!("g:{}", sorted.into_iter().collect::<String>()));
+            out.push(Key::new(b'g', sorted).0);
         }
         // A joined given name reaches the entities holding its syllables.
         if t.korean.is_empty() && n >= 4 {
@@ -138,7 +180,7 @@ fn keys(t: &NameToken, out: &mut Vec<String>) {
                 if seg.len() <= 3 {
                     for piece in seg {
                         for k in korean::syllables(piece) {
-                            out.push(format!("k:{k}"));
+                            out.push(Key::new(b'k', [*k]).0);
                         }
                     }
                 }
@@ -147,7 +189,7 @@ fn keys(t: &NameToken, out: &mut Vec<String>) {
     }
 }
 
-fn form_keys(f: &NameForm) -> Vec<String> {
+fn form_keys(f: &NameForm) -> Vec<u64> {
     let mut out = Vec::new();
     for t in &f.tokens {
         keys(t, &mut out);
@@ -162,15 +204,15 @@ fn form_keys(f: &NameForm) -> Vec<String> {
         .collect();
     for i in 0..initials.len() {
         for j in i + 2..=(i + 5).min(initials.len()) {
-            out.push(format!("a:{}", initials[i..j].iter().collect::<String>()));
+            out.push(Key::new(b'a', initials[i..j].iter().copied()).0);
         }
     }
     for t in &f.tokens {
         if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
-            out.push(format!("a:{}", t.text));
+            out.push(Key::new(b'a', t.text.chars()).0);
         }
     }
-    out.sort();
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -180,8 +222,8 @@ impl Screener {
     pub fn new<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Screener {
         let mut s = Screener {
             entities: Vec::new(),
-            postings: HashMap::new(),
-            token_df: HashMap::new(),
+            postings: KeyMap::default(),
+            token_df: KeyMap::default(),
             wallets: HashMap::new(),
             ids: HashMap::new(),
             names: 0,
@@ -202,7 +244,7 @@ impl Screener {
                 for t in &form.tokens {
                     if !seen.contains(&t.text.as_str()) {
                         seen.push(&t.text);
-                        *s.token_df.entry(t.text.clone()).or_default() += 1;
+                        *s.token_df.entry(Key::new(b't', t.text.chars()).0).or_default() += 1;
                     }
                 }
                 s.names += 1;
@@ -275,14 +317,14 @@ impl Screener {
     /// Rarity weight of a token: 1.0 for rare tokens, down to 0.35 for the most common
     /// (KIM, MOHAMMED, TRADING), from document frequencies over the indexed names.
     fn rarity(&self, t: &NameToken) -> f64 {
-        let df = *self.token_df.get(&t.text).unwrap_or(&0) as f64;
+        let df = *self.token_df.get(&Key::new(b't', t.text.chars()).0).unwrap_or(&0) as f64;
         let n = self.names.max(1) as f64;
         let idf = ((n + 1.0) / (df + 1.0)).ln() / (n + 1.0).ln();
         (0.35 + 0.65 * idf * 1.6).min(1.0)
     }
 
-    fn key_weight(&self, k: &str) -> f64 {
-        let df = self.postings.get(k).map_or(0, Vec::len) as f64;
+    fn key_weight(&self, k: u64) -> f64 {
+        let df = self.postings.get(&k).map_or(0, Vec::len) as f64;
         ((self.entities.len() as f64 + 1.0) / (df + 1.0)).ln()
     }
 
@@ -299,7 +341,7 @@ impl Screener {
             if p.len() > self.entities.len() / 4 + 50 {
                 continue;
             }
-            let w = self.key_weight(&k) as f32;
+            let w = self.key_weight(k) as f32;
             for &e in p {
                 let slot = &mut acc[e as usize];
                 if *slot == 0.0 {
