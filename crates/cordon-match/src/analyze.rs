@@ -44,6 +44,8 @@ pub struct NameToken {
     pub cyrillic: String,
     /// Counts of the letters a–z in `text`: cheap bounds before edit distances.
     pub letters: [u8; 26],
+    /// Length of `text` in characters.
+    pub chars: usize,
 }
 
 /// Counts of the letters a–z.
@@ -403,6 +405,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 weight: 1.0,
                 cyrillic: String::new(),
                 letters: [0; 26],
+                chars: 0,
             });
             continue;
         }
@@ -410,6 +413,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
     }
     for t in &mut merged {
         t.letters = letter_counts(&t.text);
+        t.chars = t.text.chars().count();
     }
     let mut form = NameForm {
         original: name.to_string(),
@@ -454,6 +458,7 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         weight: 1.0,
         cyrillic: String::new(),
         letters: [0; 26],
+        chars: 0,
     }
 }
 
@@ -480,6 +485,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                             weight: 1.0,
                             cyrillic: String::new(),
                             letters: [0; 26],
+                            chars: 0,
                         });
                     }
                 }
@@ -504,6 +510,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
             weight: 1.0,
             cyrillic: String::new(),
             letters: [0; 26],
+            chars: 0,
         });
     }
     let n = given.chars().count();
@@ -522,6 +529,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
             weight: 1.0,
             cyrillic: String::new(),
             letters: [0; 26],
+            chars: 0,
         });
     }
 }
@@ -628,6 +636,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         weight: 1.0,
                         cyrillic: String::new(),
                         letters: [0; 26],
+                        chars: 0,
                     });
                 }
             }

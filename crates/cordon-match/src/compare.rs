@@ -76,7 +76,7 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
     if korean_mode && !a.korean.is_empty() && !b.korean.is_empty() {
         return None;
     }
-    let (la, lb) = (a.text.chars().count(), b.text.chars().count());
+    let (la, lb) = (a.chars, b.chars);
     let (short, long) = if la <= lb { (&a.text, &b.text) } else { (&b.text, &a.text) };
     let ls = la.min(lb);
     // An initial stands for a name with that letter (J. / Joachim); in organisation names a
@@ -88,7 +88,7 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
         return (long.starts_with(short.as_str()) && long.len() > 1).then_some((0.6, How::Initial));
     }
     // A short form (Ben / Benjamin, Lind / Lindemann is not: it must be a third of the name).
-    if ls >= 3 && long.starts_with(short.as_str()) && ls * 2 >= long.chars().count() - 1 {
+    if ls >= 3 && long.starts_with(short.as_str()) && ls * 2 >= la.max(lb) - 1 {
         return Some((0.8, How::Prefix));
     }
     let n = la.max(lb);
@@ -111,10 +111,8 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
         return Some((0.75, How::Similar));
     }
     // The same consonants in another transliteration (Muhammad / Mohammed).
-    if ls >= 4 {
-        if a.skeleton.len() >= 3 && a.skeleton == b.skeleton {
-            return Some((0.85, How::Phonetic));
-        }
+    if ls >= 4 && a.skeleton.len() >= 3 && a.skeleton == b.skeleton {
+        return Some((0.85, How::Phonetic));
     }
     // Jaro–Winkler ≥ 0.93 is out of reach when lengths differ by more than a third.
     if ls < 5 || la.max(lb) * 2 > ls * 3 {
@@ -161,6 +159,18 @@ fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
     }
     let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
     if lj >= 6 && lj.abs_diff(ls) * 3 <= lj.max(ls) {
+        // The same letter-count bound as for single tokens (see `token_sim`).
+        let mut counts = [0u8; 26];
+        for p in parts {
+            for (c, x) in counts.iter_mut().zip(&p.letters) {
+                *c = c.saturating_add(*x);
+            }
+        }
+        let common: usize = counts.iter().zip(&single.letters).map(|(x, y)| (*x).min(*y) as usize).sum();
+        let m = common as f64;
+        if (m / lj as f64 + m / ls as f64 + 1.0) / 3.0 < 0.883 {
+            return None;
+        }
         let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
         if jaro_winkler(&joined, &single.text) >= 0.93 {
             return Some((0.9, How::Joined));
