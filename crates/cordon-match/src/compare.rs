@@ -87,8 +87,9 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
         }
         return (long.starts_with(short.as_str()) && long.len() > 1).then_some((0.6, How::Initial));
     }
-    // A short form (Ben / Benjamin, Lind / Lindemann is not: it must be a third of the name).
-    if ls >= 3 && long.starts_with(short.as_str()) && ls * 2 >= la.max(lb) - 1 {
+    // A short form of four letters or more covering half the name (Alex / Alexei); three
+    // letters (Ali / Aliadan, Abu / Abukar) say too little.
+    if ls >= 4 && long.starts_with(short.as_str()) && ls * 2 >= la.max(lb) - 1 {
         return Some((0.8, How::Prefix));
     }
     let n = la.max(lb);
@@ -135,7 +136,7 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
 }
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
-fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
+fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> Option<(f64, How)> {
     // The joined text equals the single token: compare piece by piece, without building it.
     let mut rest = single.text.as_str();
     let concatenation = parts.iter().all(|p| match rest.strip_prefix(p.text.as_str()) {
@@ -150,7 +151,9 @@ fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
     }
     // Just below a one-to-one syllable match, so that wins a tie (RI YONG = LI EN GIL must
     // pair RI/LI, not YONG/LI+EN).
-    let syllabic = parts.iter().all(|p| !p.korean.is_empty());
+    // Splitting a word into Korean syllables only makes sense for a Korean name: elsewhere
+    // it pairs ABDELRAHMAN with ABDEL RAHMANJUMA.
+    let syllabic = korean_context && parts.iter().all(|p| !p.korean.is_empty());
     if syllabic && !single.cyrillic.is_empty() && joined_cyrillic(&single.cyrillic, parts) {
         return Some((0.95, How::Joined));
     }
@@ -158,7 +161,8 @@ fn joined_sim(single: &NameToken, parts: &[NameToken]) -> Option<(f64, How)> {
         return Some((0.95, How::Joined));
     }
     let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
-    if lj >= 6 && lj.abs_diff(ls) * 3 <= lj.max(ls) {
+    // A spelling difference, not a longer word: ABDELRAHMAN is not ABDEL RAHMANJUMA.
+    if lj >= 6 && lj.abs_diff(ls) <= 2 {
         // The same letter-count bound as for single tokens (see `token_sim`).
         let mut counts = [0u8; 26];
         for p in parts {
@@ -201,7 +205,7 @@ fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
         .any(|l| korean::intersects(cordon_text::cyrillic::korean_syllables(&word[..l]), &first.korean) && joined_cyrillic(&word[l..], rest))
 }
 
-fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: bool) -> Vec<Pair> {
+fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, a_is_org: bool) -> Vec<Pair> {
     let mut out = Vec::new();
     for i in 0..a.len() {
         for j in 0..b.len() {
@@ -217,7 +221,7 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: boo
             // Kumgangsan, Bei Jing / Beijing).
             for len in 2..=3 {
                 if i + len <= a.len() {
-                    if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + len]) {
+                    if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + len], korean_context) {
                         out.push(Pair {
                             a: (i, i + len),
                             b: (j, j + 1),
@@ -227,7 +231,7 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: boo
                     }
                 }
                 if j + len <= b.len() {
-                    if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + len]) {
+                    if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + len], korean_context) {
                         out.push(Pair {
                             a: (i, i + 1),
                             b: (j, j + len),
@@ -248,6 +252,10 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: boo
             // Persons: two-letter initials only (JC / Jean-Claude); a three-letter person token
             // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
             let max = if a_is_org { 5 } else { 2 };
+            // A person's name that is nothing but initials (AA) identifies no one.
+            if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
+                continue;
+            }
             if xi.role != TokenRole::Name || !(2..=max).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) || !a_is_org && !xi.korean.is_empty() {
                 continue;
             }
@@ -269,8 +277,8 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, a_is_org: boo
     out
 }
 
-fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, is_org: bool) -> Vec<Pair> {
-    let mut cands = candidates(a, b, korean_mode, is_org);
+fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, is_org: bool) -> Vec<Pair> {
+    let mut cands = candidates(a, b, korean_mode, korean_context, is_org);
     // Best similarity first; among equals, spans covering more tokens, then earlier positions.
     cands.sort_by(|x, y| {
         y.sim
@@ -360,7 +368,10 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
     }
     let w = |t: &NameToken| role_weight(t) * if t.role == TokenRole::Name { weight(t) } else { 1.0 };
     let korean_mode = a.korean && b.korean;
-    let pairs = align(ta, tb, korean_mode, a.is_org || b.is_org);
+    // Either name reading as Korean (or written in Hangul/Hanja) allows syllable splits: a
+    // joined "Jongun" alone does not make its name Korean.
+    let korean_context = a.korean || b.korean || ta.iter().chain(tb).any(|t| t.exact_korean) || a.is_org && b.is_org;
+    let pairs = align(ta, tb, korean_mode, korean_context, a.is_org || b.is_org);
     let (wa, wb): (f64, f64) = (ta.iter().map(w).sum(), tb.iter().map(w).sum());
     let mut ma = 0.0;
     let mut mb = 0.0;

@@ -189,6 +189,38 @@ fn keys(t: &NameToken, out: &mut Vec<u64>) {
     }
 }
 
+/// The keys of a query grouped by what they come from: one group per token, one for initials.
+fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
+    let mut groups: Vec<Vec<u64>> = f
+        .tokens
+        .iter()
+        .map(|t| {
+            let mut g = Vec::new();
+            keys(t, &mut g);
+            if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
+                g.push(Key::new(b'a', t.text.chars()).0);
+            }
+            g.sort_unstable();
+            g.dedup();
+            g
+        })
+        .collect();
+    let initials: Vec<char> = f
+        .tokens
+        .iter()
+        .filter(|t| t.role != TokenRole::Legal)
+        .filter_map(|t| t.text.chars().next())
+        .collect();
+    let mut g = Vec::new();
+    for i in 0..initials.len() {
+        for j in i + 2..=(i + 5).min(initials.len()) {
+            g.push(Key::new(b'a', initials[i..j].iter().copied()).0);
+        }
+    }
+    groups.push(g);
+    groups
+}
+
 fn form_keys(f: &NameForm) -> Vec<u64> {
     let mut out = Vec::new();
     for t in &f.tokens {
@@ -330,24 +362,40 @@ impl Screener {
 
     /// Entities sharing keys with the query, best first (at most `max`).
     fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
-        // A dense accumulator over entity ids: cheaper than hashing on long posting lists.
-        let mut acc = vec![0f32; self.entities.len()];
+        // Each query token (and the initials) counts once per entity, with the weight of the
+        // rarest key it shares with it: an entity sharing one rare word ranks above one sharing
+        // the prefixes and suffixes of common words. Dense arrays over entity ids: cheaper than
+        // hashing on long posting lists.
+        let n = self.entities.len();
+        let mut acc = vec![0f32; n];
+        let mut best = vec![0f32; n];
         let mut touched: Vec<u32> = Vec::new();
-        for k in form_keys(q) {
-            let Some(p) = self.postings.get(&k) else {
-                continue;
-            };
-            // Keys shared by a large part of the index (a common syllable) rank nothing.
-            if p.len() > self.entities.len() / 4 + 50 {
-                continue;
+        let mut group_touched: Vec<u32> = Vec::new();
+        for group in key_groups(q) {
+            group_touched.clear();
+            for k in group {
+                let Some(p) = self.postings.get(&k) else {
+                    continue;
+                };
+                // Keys shared by a large part of the index (a common syllable) rank nothing.
+                if p.len() > n / 4 + 50 {
+                    continue;
+                }
+                let w = self.key_weight(k) as f32;
+                for &e in p {
+                    let slot = &mut best[e as usize];
+                    if *slot == 0.0 {
+                        group_touched.push(e);
+                    }
+                    *slot = slot.max(w);
+                }
             }
-            let w = self.key_weight(k) as f32;
-            for &e in p {
-                let slot = &mut acc[e as usize];
-                if *slot == 0.0 {
+            for &e in &group_touched {
+                let a = &mut acc[e as usize];
+                if *a == 0.0 {
                     touched.push(e);
                 }
-                *slot += w;
+                *a += std::mem::take(&mut best[e as usize]);
             }
         }
         let by_score = |a: &u32, b: &u32| {

@@ -1,0 +1,60 @@
+//! Recall of the candidate index against a brute-force scan with the same scorer, on real lists
+//! and a real query file, and the time of each (a ratio, measured in one process):
+//!
+//!     cargo run --release -p cordon-engine --example screen_recall -- HOME QUERIES.csv [N]
+//!
+//! HOME is a Cordon home with lists loaded; QUERIES.csv has a `name` column (bench/gen_queries.py).
+
+use std::time::Instant;
+
+use cordon_match::{Query, Schema, SCREEN_THRESHOLD};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let home = std::path::PathBuf::from(&args[1]);
+    let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(300);
+    let mut store = cordon_store::Store::open(&home).expect("store");
+    let (screener, _) = cordon_engine::screen::load_screener(&mut store, &home).expect("lists");
+    let mut rdr = csv::Reader::from_path(&args[2]).expect("queries");
+    let queries: Vec<Query> = rdr
+        .records()
+        .take(n)
+        .map(|r| {
+            let r = r.expect("row");
+            Query {
+                name: r[1].to_string(),
+                schema: Some(Schema::Person),
+                ..Query::default()
+            }
+        })
+        .collect();
+    let t = Instant::now();
+    let fast: Vec<_> = queries.iter().map(|q| screener.screen(q, SCREEN_THRESHOLD, usize::MAX)).collect();
+    let t_index = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let full: Vec<_> = queries.iter().map(|q| screener.screen_all(q, SCREEN_THRESHOLD, usize::MAX)).collect();
+    let t_scan = t.elapsed().as_secs_f64();
+    let (mut want, mut found) = (0, 0);
+    let mut missed = Vec::new();
+    for ((f, a), q) in fast.iter().zip(&full).zip(&queries) {
+        for h in a {
+            want += 1;
+            if f.iter().any(|x| x.entity_id == h.entity_id) {
+                found += 1;
+            } else {
+                missed.push(format!("{:.3} {} -> {} [{}]", h.score, q.name, h.caption, h.explanation.join("; ")));
+            }
+        }
+    }
+    if std::env::var_os("CORDON_BENCH_ERRORS").is_some() {
+        missed.iter().for_each(|m| println!("missed {m}"));
+    }
+    println!(
+        "{} queries: index recall {found}/{want} = {:.4}; index {:.0} q/s, brute force {:.1} q/s (one thread), speed-up {:.0}x",
+        queries.len(),
+        found as f64 / want.max(1) as f64,
+        queries.len() as f64 / t_index,
+        queries.len() as f64 / t_scan,
+        t_scan / t_index
+    );
+}
