@@ -462,6 +462,23 @@ fn plain(text: &str, is_org: bool) -> NameToken {
     }
 }
 
+/// A token for one Hangul syllable, written `text` in Latin letters.
+fn syllable_token(c: char, text: String, family: bool, hyphen_after: bool) -> NameToken {
+    NameToken {
+        skeleton: skeleton(&text),
+        text,
+        korean: vec![hangul::canonical(c)],
+        exact_korean: true,
+        role: TokenRole::Name,
+        hyphen_after,
+        family,
+        weight: 1.0,
+        cyrillic: String::new(),
+        letters: [0; 26],
+        chars: 0,
+    }
+}
+
 /// A Hangul word: for a person, family name then one token per given-name syllable; for an
 /// organisation, the word romanised whole.
 fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
@@ -474,19 +491,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                 Piece::Rest(rest) => {
                     for c in rest.chars() {
                         let rr = hangul::syllable_rr(c).unwrap_or_else(|| c.to_string());
-                        out.push(NameToken {
-                            skeleton: skeleton(&rr),
-                            text: rr,
-                            korean: vec![hangul::canonical(c)],
-                            exact_korean: true,
-                            role: TokenRole::Name,
-                            hyphen_after: false,
-                            family: false,
-                            weight: 1.0,
-                            cyrillic: String::new(),
-                            letters: [0; 26],
-                            chars: 0,
-                        });
+                        out.push(syllable_token(c, rr, false, false));
                     }
                 }
             }
@@ -499,38 +504,14 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
     let fam_len = family.chars().count();
     for (i, c) in family.chars().enumerate() {
         let mr = hangul::syllable_mr(c, i == 0).unwrap_or_else(|| c.to_string());
-        out.push(NameToken {
-            skeleton: skeleton(&mr),
-            text: mr,
-            korean: vec![hangul::canonical(c)],
-            exact_korean: true,
-            role: TokenRole::Name,
-            hyphen_after: i + 1 < fam_len,
-            family: true,
-            weight: 1.0,
-            cyrillic: String::new(),
-            letters: [0; 26],
-            chars: 0,
-        });
+        out.push(syllable_token(c, mr, true, i + 1 < fam_len));
     }
     let n = given.chars().count();
     for (i, c) in given.chars().enumerate() {
         // Given names follow the family name, so MR voices their initials (Kim Jong Un): the
         // DPRK's own spelling, and the one the UN and OFAC lists use.
         let mr = hangul::syllable_mr(c, false).unwrap_or_else(|| c.to_string());
-        out.push(NameToken {
-            skeleton: skeleton(&mr),
-            text: mr,
-            korean: vec![hangul::canonical(c)],
-            exact_korean: true,
-            role: TokenRole::Name,
-            hyphen_after: i + 1 < n,
-            family: false,
-            weight: 1.0,
-            cyrillic: String::new(),
-            letters: [0; 26],
-            chars: 0,
-        });
+        out.push(syllable_token(c, mr, false, i + 1 < n));
     }
 }
 

@@ -222,28 +222,7 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
 }
 
 fn form_keys(f: &NameForm) -> Vec<u64> {
-    let mut out = Vec::new();
-    for t in &f.tokens {
-        keys(t, &mut out);
-    }
-    // Initialisms reach names whose initials they spell, and the reverse: the initials of
-    // every run of two to five consecutive words.
-    let initials: Vec<char> = f
-        .tokens
-        .iter()
-        .filter(|t| t.role != TokenRole::Legal)
-        .filter_map(|t| t.text.chars().next())
-        .collect();
-    for i in 0..initials.len() {
-        for j in i + 2..=(i + 5).min(initials.len()) {
-            out.push(Key::new(b'a', initials[i..j].iter().copied()).0);
-        }
-    }
-    for t in &f.tokens {
-        if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
-            out.push(Key::new(b'a', t.text.chars()).0);
-        }
-    }
+    let mut out: Vec<u64> = key_groups(f).into_iter().flatten().collect();
     out.sort_unstable();
     out.dedup();
     out
