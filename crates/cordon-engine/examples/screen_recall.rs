@@ -13,8 +13,21 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let home = std::path::PathBuf::from(&args[1]);
     let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(300);
-    let mut store = cordon_store::Store::open(&home).expect("store");
-    let (screener, _) = cordon_engine::screen::load_screener(&mut store, &home).expect("lists");
+    let store = cordon_store::Store::open(&home).expect("store");
+    let t = Instant::now();
+    let versions = store.active_versions().expect("versions");
+    let mut entities = Vec::new();
+    for v in &versions {
+        entities.extend(store.entities(v.id).expect("entities"));
+    }
+    let t_load = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let screener = cordon_match::Screener::new(&entities);
+    println!(
+        "loaded {} entities in {t_load:.2} s; index built in {:.2} s",
+        entities.len(),
+        t.elapsed().as_secs_f64()
+    );
     let mut rdr = csv::Reader::from_path(&args[2]).expect("queries");
     let queries: Vec<Query> = rdr
         .records()

@@ -231,21 +231,47 @@ fn form_keys(f: &NameForm) -> Vec<u64> {
 impl Screener {
     /// Indexes entities.
     pub fn new<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Screener {
+        let entities: Vec<&Entity> = entities.into_iter().collect();
         let mut s = Screener {
-            entities: Vec::new(),
+            entities: Vec::with_capacity(entities.len()),
             postings: KeyMap::default(),
             token_df: KeyMap::default(),
             wallets: HashMap::new(),
             ids: HashMap::new(),
             names: 0,
         };
-        for e in entities {
+        // Analysing names is the expensive part and independent per entity: done on all
+        // cores, in chunks; the index is then filled in entity order, as if sequentially.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let chunk = entities.len().div_ceil(threads).max(1);
+        let analysed: Vec<Vec<Vec<(NameForm, Vec<u64>)>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = entities
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|e| {
+                                let is_org = e.kind != EntityKind::Person;
+                                e.names
+                                    .iter()
+                                    .map(|n| {
+                                        let form = analyze(&n.full, is_org);
+                                        let keys = form_keys(&form);
+                                        (form, keys)
+                                    })
+                                    .collect()
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("analysis thread")).collect()
+        });
+        for (e, forms) in entities.iter().zip(analysed.into_iter().flatten()) {
             let idx = s.entities.len() as u32;
-            let is_org = e.kind != EntityKind::Person;
             let mut names = Vec::new();
-            for n in &e.names {
-                let form = analyze(&n.full, is_org);
-                for k in form_keys(&form) {
+            for (n, (form, keys)) in e.names.iter().zip(forms) {
+                for k in keys {
                     let p = s.postings.entry(k).or_default();
                     if p.last() != Some(&idx) {
                         p.push(idx);
