@@ -61,6 +61,9 @@ pub struct Hit {
     pub explanation: Vec<String>,
 }
 
+/// The analysed names of one entity, each with its index keys.
+type AnalysedNames = Vec<(NameForm, Vec<u64>)>;
+
 /// Entities scored in full per query, best by shared keys first.
 const CANDIDATES: usize = 300;
 
@@ -244,7 +247,7 @@ impl Screener {
         // cores, in chunks; the index is then filled in entity order, as if sequentially.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let chunk = entities.len().div_ceil(threads).max(1);
-        let analysed: Vec<Vec<Vec<(NameForm, Vec<u64>)>>> = std::thread::scope(|scope| {
+        let analysed: Vec<Vec<AnalysedNames>> = std::thread::scope(|scope| {
             let handles: Vec<_> = entities
                 .chunks(chunk)
                 .map(|part| {
