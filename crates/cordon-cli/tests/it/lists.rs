@@ -110,6 +110,7 @@ fn empty_store_says_how_to_load_lists() {
         err.contains("cordon lists update") && err.contains("cordon lists import") && err.contains("CORDON_LISTS_DIR"),
         "{err}"
     );
+    assert!(!err.contains("downloading"), "no download attempted with CORDON_NO_FETCH: {err}");
 }
 
 #[test]
@@ -119,6 +120,7 @@ fn lists_dir_loads_an_empty_store() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
         .args(["--home", home.path().to_str().unwrap(), "entity", "show", "un:KPi.033"])
         .env("CORDON_LISTS_DIR", data.join("un"))
+        .env("CORDON_NO_FETCH", "1")
         .output()
         .unwrap();
     let out = ok(&o);
