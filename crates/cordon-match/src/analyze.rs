@@ -355,6 +355,13 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
         match t.script {
             Script::Hangul => push_hangul(&mut out, &t.text, is_org),
             Script::Han => push_han(&mut out, &t.text, is_org),
+            Script::Greek | Script::Armenian | Script::Georgian | Script::Japanese => {
+                let latin = cordon_text::translit::to_latin(&t.text, t.script).unwrap_or_else(|| t.text.clone());
+                let mut tok = plain(&latin, is_org);
+                tok.hyphen_after = t.hyphen_after;
+                tok.family = before_comma;
+                out.push(tok);
+            }
             Script::Cyrillic => {
                 let mut tok = plain(&cyrillic::to_latin(&t.text), is_org);
                 tok.korean = cyrillic::korean_syllables(&t.text).to_vec();

@@ -18,6 +18,7 @@
 //!   package `hanja` (see `gen/hanja.py`).
 //! - [`pinyin`]: Mandarin readings of Han characters, from a table generated once from the PyPI
 //!   package `pypinyin` (see `gen/pinyin.py`), for Chinese names and front companies.
+//! - [`translit`]: Latin readings of Greek, Armenian, Georgian and Japanese kana names.
 //! - [`cyrillic`]: the Russian transcription of Korean (Kontsevich system, with the older Soviet
 //!   forms such as Чен for 정) read back into Hangul syllables.
 //!
@@ -36,5 +37,6 @@ pub mod hanja;
 pub mod korean;
 pub mod normalize;
 pub mod pinyin;
+pub mod translit;
 
 pub use normalize::{fold, tokens, Token};
