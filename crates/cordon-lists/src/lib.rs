@@ -106,7 +106,8 @@ pub fn detect_format(head: &[u8], path: &Path) -> Result<ListFormat, ListError> 
             detail: "the file is empty".into(),
         });
     }
-    if std::str::from_utf8(&trimmed[..trimmed.len().min(512)]).is_err() && std::str::from_utf8(&trimmed[..trimmed.len().min(509)]).is_err() {
+    // Invalid UTF-8 inside the head (not just a character cut at its end) is binary.
+    if matches!(std::str::from_utf8(&trimmed[..trimmed.len().min(512)]), Err(e) if e.error_len().is_some()) {
         return Err(ListError::UnknownFormat {
             path: path.into(),
             detail: "binary content".into(),

@@ -22,7 +22,7 @@ mod time;
 
 use std::path::{Path, PathBuf};
 
-use cordon_model::{Entity, EntityKind, ListFormat, ListVersion, VersionCounts};
+use cordon_model::{Entity, ListFormat, ListVersion, VersionCounts};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 pub use time::now_rfc3339;
@@ -452,9 +452,4 @@ fn row_to_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListVersion> {
         },
         origin: r.get(14)?,
     })
-}
-
-/// Kind names as stored, for queries by kind.
-pub fn kind_name(k: EntityKind) -> &'static str {
-    k.as_str()
 }
