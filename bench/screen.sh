@@ -15,3 +15,7 @@ HOME_DIR="$OUT/screen-home"
 [ -d "$HOME_DIR" ] || "$BIN" --home "$HOME_DIR" lists import "$DATA/un/UN_consolidated_2026-02-27.xml" "$DATA/ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2" > /dev/null
 python3 bench/gen_queries.py "$N" "$OUT/queries.csv"
 /usr/bin/time -f 'wall %e s, peak RSS %M KB' "$BIN" --home "$HOME_DIR" screen "$OUT/queries.csv" --output "$OUT/hits.jsonl"
+# Index vs brute-force scan of the same scorer, one thread, same process: recall and speed ratio.
+cargo build --release -q -p cordon-engine --example screen_recall
+target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" 1000
+CORDON_BENCH_NO_SCAN=1 target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"

@@ -46,7 +46,36 @@ pub struct NameToken {
     pub letters: [u8; 26],
     /// Length of `text` in characters.
     pub chars: usize,
+    /// Id of the token in a screener's vocabulary ([`NO_ID`] outside one): equal ids are
+    /// tokens that compare alike with any other (see [`NameToken::vocab_key`]), so
+    /// similarities are memoised by id.
+    pub id: u32,
 }
+
+impl NameToken {
+    /// What decides how the token compares: its text, role and Korean syllables (two tokens
+    /// romanised alike may be different syllables: 정 and 종 both read JONG).
+    pub fn vocab_key(&self) -> String {
+        let mut k = String::with_capacity(self.text.len() + 8);
+        k.push_str(&self.text);
+        k.push('\u{0}');
+        k.push(if self.exact_korean { 'x' } else { '-' });
+        k.push(match self.role {
+            TokenRole::Name => 'n',
+            TokenRole::Legal => 'l',
+            TokenRole::Generic => 'g',
+            TokenRole::Particle => 'p',
+            TokenRole::Number => 'd',
+        });
+        k.extend(self.korean.iter());
+        k.push('\u{0}');
+        k.push_str(&self.cyrillic);
+        k
+    }
+}
+
+/// The id of a token no vocabulary holds.
+pub const NO_ID: u32 = u32::MAX;
 
 /// Counts of the letters a–z.
 pub(crate) fn letter_counts(text: &str) -> [u8; 26] {
@@ -413,6 +442,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 cyrillic: String::new(),
                 letters: [0; 26],
                 chars: 0,
+                id: NO_ID,
             });
             continue;
         }
@@ -466,6 +496,7 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         cyrillic: String::new(),
         letters: [0; 26],
         chars: 0,
+        id: NO_ID,
     }
 }
 
@@ -483,6 +514,7 @@ fn syllable_token(c: char, text: String, family: bool, hyphen_after: bool) -> Na
         cyrillic: String::new(),
         letters: [0; 26],
         chars: 0,
+        id: NO_ID,
     }
 }
 
@@ -625,6 +657,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         cyrillic: String::new(),
                         letters: [0; 26],
                         chars: 0,
+                        id: NO_ID,
                     });
                 }
             }

@@ -3,7 +3,7 @@
 
 use cordon_text::korean;
 
-use crate::analyze::{NameForm, NameToken, TokenRole};
+use crate::analyze::{NameForm, NameToken, TokenRole, NO_ID};
 use crate::strsim::{jaro_winkler, levenshtein};
 
 /// The default match threshold for name scores: the threshold with the best F1 on the
@@ -56,6 +56,116 @@ pub(crate) fn role_weight(t: &NameToken) -> f64 {
     }
 }
 
+/// A memo of token similarities between the tokens of one query name and indexed tokens (by
+/// vocabulary id), for the screening of one query: the candidates of a query share many
+/// tokens (every alias of an entity repeats its family name), and a token comparison costs
+/// more than a lookup. Open addressing in a fixed table small enough for the L2 cache; slots
+/// belong to the current query by stamp, so a new query clears nothing.
+pub(crate) struct SimCache {
+    stamp: u32,
+    used: usize,
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    stamp: u32,
+    key: u32,
+    sim: f32,
+    how: u8,
+}
+
+const CACHE_SLOTS: usize = 1 << 14;
+const NO_MATCH: u8 = u8::MAX;
+const HOWS: [How; 8] = [
+    How::Exact,
+    How::Romanisation,
+    How::Joined,
+    How::Similar,
+    How::Prefix,
+    How::Initial,
+    How::Phonetic,
+    How::Acronym,
+];
+
+impl SimCache {
+    pub(crate) fn new() -> SimCache {
+        SimCache {
+            stamp: 1,
+            used: 0,
+            slots: vec![Slot::default(); CACHE_SLOTS],
+        }
+    }
+
+    /// Forgets everything: the next query's tokens are others.
+    pub(crate) fn clear(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.iter_mut().for_each(|s| s.stamp = 0);
+            self.stamp = 1;
+        }
+        self.used = 0;
+    }
+
+    fn key(qi: usize, id: u32, korean_mode: bool) -> Option<u32> {
+        (qi < 8 && id < (1 << 28)).then_some(id << 4 | (qi as u32) << 1 | korean_mode as u32)
+    }
+
+    fn slot(&self, key: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B1) >> 18) as usize & (CACHE_SLOTS - 1)
+    }
+
+    fn get(&self, key: u32) -> Option<Option<(f64, How)>> {
+        let mut i = self.slot(key);
+        loop {
+            let s = self.slots[i];
+            if s.stamp != self.stamp {
+                return None;
+            }
+            if s.key == key {
+                return Some((s.how != NO_MATCH).then(|| (s.sim as f64, HOWS[s.how as usize])));
+            }
+            i = (i + 1) & (CACHE_SLOTS - 1);
+        }
+    }
+
+    fn put(&mut self, key: u32, v: Option<(f64, How)>) {
+        // Half full: stop memoising rather than probe long chains.
+        if self.used * 2 >= CACHE_SLOTS {
+            return;
+        }
+        let mut i = self.slot(key);
+        while self.slots[i].stamp == self.stamp {
+            i = (i + 1) & (CACHE_SLOTS - 1);
+        }
+        self.used += 1;
+        self.slots[i] = Slot {
+            stamp: self.stamp,
+            key,
+            sim: v.map_or(0.0, |x| x.0 as f32),
+            how: v.map_or(NO_MATCH, |x| HOWS.iter().position(|h| *h == x.1).unwrap_or(0) as u8),
+        };
+    }
+}
+
+/// [`token_sim`] through the memo when both tokens allow it. The similarity is stored as
+/// f32; every score path reads it the same way whether memoised or not.
+fn token_sim_memo(cache: &mut Option<&mut SimCache>, qi: usize, a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
+    let key = match cache {
+        Some(_) if a.id != NO_ID => SimCache::key(qi, b.id, korean_mode),
+        _ => None,
+    };
+    let (Some(key), Some(c)) = (key, cache.as_deref_mut()) else {
+        return token_sim(a, b, korean_mode, is_org).map(|(s, h)| (s as f32 as f64, h));
+    };
+    if let Some(v) = c.get(key) {
+        return v;
+    }
+    let v = token_sim(a, b, korean_mode, is_org).map(|(s, h)| (s as f32 as f64, h));
+    c.put(key, v);
+    v
+}
+
 fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
     // Written in Hangul or Hanja on both sides: the syllables themselves decide (김종은 ≠
     // 김정은, although MR without breves writes both "jong").
@@ -94,7 +204,7 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
     }
     let n = la.max(lb);
     // Edits allowed grow with length; a token of 3–4 letters may differ by one.
-    let allowed = ((n as f64) / 4.5).floor().max(1.0) as usize;
+    let allowed = ((n as f64) / 3.5).floor().max(1.0) as usize;
     // Letter counts bound the edit distance from below (each edit fixes at most two count
     // differences), so most pairs never reach the quadratic comparison.
     let count_diff: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| x.abs_diff(*y) as usize).sum();
@@ -103,6 +213,7 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
     } else {
         levenshtein(&a.text, &b.text)
     };
+    let first_same = a.text.as_bytes()[0] == b.text.as_bytes()[0];
     if edits <= allowed && ls >= 3 {
         let sim = 1.0 - edits as f64 / (allowed + 1) as f64 * 0.6;
         return Some((sim, How::Similar));
@@ -112,7 +223,9 @@ fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> O
         return Some((0.75, How::Similar));
     }
     // The same consonants in another transliteration (Muhammad / Mohammed).
-    if ls >= 4 && a.skeleton.len() >= 3 && a.skeleton == b.skeleton {
+    // Only for words of about the same length starting alike: HAMID and AHMAD share HMD, and so
+    // does HAMMADOU.
+    if ls >= 4 && a.skeleton.len() >= 3 && a.skeleton == b.skeleton && first_same && la.max(lb) * 2 <= ls * 3 {
         return Some((0.85, How::Phonetic));
     }
     // Jaro–Winkler ≥ 0.93 is out of reach when lengths differ by more than a third.
@@ -175,9 +288,14 @@ fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> 
         if (m / lj as f64 + m / ls as f64 + 1.0) / 3.0 < 0.883 {
             return None;
         }
+        // Edits as for one token, with both ends fixed: Jaro–Winkler's bonus for a shared
+        // start would make ABDULHAQ of ABDUL HAI and AHMADIAN of AHMAD NAZIR.
         let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
-        if jaro_winkler(&joined, &single.text) >= 0.93 {
-            return Some((0.9, How::Joined));
+        let n = lj.max(ls);
+        let allowed = ((n as f64) / 4.5).floor().max(1.0) as usize;
+        let ends = joined.as_bytes().first() == single.text.as_bytes().first() && joined.as_bytes().last() == single.text.as_bytes().last();
+        if ends && levenshtein(&joined, &single.text) <= allowed {
+            return Some((0.85, How::Similar));
         }
     }
     None
@@ -205,11 +323,11 @@ fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
         .any(|l| korean::intersects(cordon_text::cyrillic::korean_syllables(&word[..l]), &first.korean) && joined_cyrillic(&word[l..], rest))
 }
 
-fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, a_is_org: bool) -> Vec<Pair> {
+fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, a_is_org: bool, mut cache: Option<&mut SimCache>) -> Vec<Pair> {
     let mut out = Vec::new();
     for i in 0..a.len() {
         for j in 0..b.len() {
-            if let Some((sim, how)) = token_sim(&a[i], &b[j], korean_mode, a_is_org) {
+            if let Some((sim, how)) = token_sim_memo(&mut cache, i, &a[i], &b[j], korean_mode, a_is_org) {
                 out.push(Pair {
                     a: (i, i + 1),
                     b: (j, j + 1),
@@ -277,8 +395,8 @@ fn candidates(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_contex
     out
 }
 
-fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, is_org: bool) -> Vec<Pair> {
-    let mut cands = candidates(a, b, korean_mode, korean_context, is_org);
+fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>) -> Vec<Pair> {
+    let mut cands = candidates(a, b, korean_mode, korean_context, is_org, cache);
     // Best similarity first; among equals, spans covering more tokens, then earlier positions.
     cands.sort_by(|x, y| {
         y.sim
@@ -348,16 +466,22 @@ fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool 
 /// Compares two names. `weight` gives the rarity weight of a name token (1.0 = ordinary;
 /// common tokens such as KIM or MOHAMMED weigh less); roles scale it further.
 pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
-    compare(a, b, weight, true)
+    compare(a, b, weight, true, None)
 }
 
 /// The score of [`compare_names`] without building the explanation: what screening uses to rank
 /// candidates, explaining only the hits it returns.
 pub fn name_score(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> f64 {
-    compare(a, b, weight, false).score
+    compare(a, b, weight, false, None).score
 }
 
-fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool) -> NameScore {
+/// [`name_score`] with token similarities memoised for the query name `a`; the cache must
+/// have been cleared since it last served another query name.
+pub(crate) fn name_score_memo(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64, cache: &mut SimCache) -> f64 {
+    compare(a, b, weight, false, Some(cache)).score
+}
+
+fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
     let (ta, tb) = (&a.tokens, &b.tokens);
     let mut explanation = Vec::new();
     if ta.is_empty() || tb.is_empty() {
@@ -371,7 +495,7 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
     // Either name reading as Korean (or written in Hangul/Hanja) allows syllable splits: a
     // joined "Jongun" alone does not make its name Korean.
     let korean_context = a.korean || b.korean || ta.iter().chain(tb).any(|t| t.exact_korean) || a.is_org && b.is_org;
-    let pairs = align(ta, tb, korean_mode, korean_context, a.is_org || b.is_org);
+    let pairs = align(ta, tb, korean_mode, korean_context, a.is_org || b.is_org, cache);
     let (wa, wb): (f64, f64) = (ta.iter().map(w).sum(), tb.iter().map(w).sum());
     let mut ma = 0.0;
     let mut mb = 0.0;
@@ -399,8 +523,8 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
         }
         ma += p.sim * spa;
         mb += p.sim * spb;
-        let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
         if explain {
+            let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
             explanation.push(match p.how {
                 How::Exact => format!("{sa} = {sb}"),
                 How::Romanisation => {
@@ -429,7 +553,7 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
 
     // Both sides keep a name token the other lacks: a substitution, not an omission.
     if !ua.is_empty() && !ub.is_empty() {
-        score *= 0.75;
+        score *= 0.7;
         if explain {
             explanation.push(format!("{} ≠ {}", upper(ua.iter().copied()), upper(ub.iter().copied())));
         }
@@ -445,14 +569,8 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
         score *= 0.8;
     }
     // Numbers must agree (Management Company 23 ≠ Management Company).
-    let nums = |f: &NameForm| {
-        f.tokens
-            .iter()
-            .filter(|t| t.role == TokenRole::Number)
-            .map(|t| t.text.clone())
-            .collect::<Vec<_>>()
-    };
-    if nums(a) != nums(b) {
+    let nums = |f: &'a NameForm| f.tokens.iter().filter(|t| t.role == TokenRole::Number).map(|t| t.text.as_str());
+    if !nums(a).eq(nums(b)) {
         score *= 0.95;
         if explain {
             explanation.push("numbers differ".into());

@@ -18,7 +18,7 @@ use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality,
 use cordon_text::korean;
 
 use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{compare_names, name_score, DEFAULT_THRESHOLD};
+use crate::compare::{compare_names, name_score_memo, SimCache, DEFAULT_THRESHOLD};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -64,20 +64,42 @@ pub struct Hit {
 /// The analysed names of one entity, each with its index keys.
 type AnalysedNames = Vec<(NameForm, Vec<u64>)>;
 
-/// Entities scored in full per query, best by shared keys first.
-const CANDIDATES: usize = 300;
+/// Names scored in full per query, best by shared keys first. Retrieval is per name, not
+/// per entity: an entity with forty aliases is scored on the few that share keys with the
+/// query, and its other aliases do not lift it into the candidate list.
+const CANDIDATES: usize = 150;
 
+/// The query read as a person's and as an organisation's name; only the readings the
+/// query's schema needs are made.
 struct Forms {
-    person: NameForm,
-    org: NameForm,
+    person: Option<NameForm>,
+    org: Option<NameForm>,
 }
 
-#[derive(Clone)]
+impl Forms {
+    fn for_kind(&self, kind: EntityKind) -> Option<&NameForm> {
+        if kind == EntityKind::Person {
+            self.person.as_ref()
+        } else {
+            self.org.as_ref()
+        }
+    }
+}
+
+/// One indexed name.
+struct IndexedName {
+    entity: u32,
+    form: NameForm,
+    quality: NameQuality,
+    label: &'static str,
+}
+
 struct Indexed {
     id: String,
     caption: String,
     kind: EntityKind,
-    names: Vec<(NameForm, NameQuality, String)>,
+    /// Its names: a range of `Screener::names`.
+    names: std::ops::Range<u32>,
     dobs: Vec<DobValue>,
     nationalities: Vec<String>,
     gender: Option<Gender>,
@@ -88,11 +110,35 @@ struct Indexed {
 /// An index of listed entities for screening.
 pub struct Screener {
     entities: Vec<Indexed>,
+    names: Vec<IndexedName>,
+    /// Key → ids of the names holding it.
     postings: KeyMap<Vec<u32>>,
     token_df: KeyMap<u32>,
     wallets: HashMap<String, Vec<u32>>,
     ids: HashMap<String, Vec<u32>>,
-    names: u32,
+    /// Token ([`NameToken::vocab_key`]) → id, for every token of the indexed names.
+    vocab: HashMap<String, u32>,
+    /// Per name, the key weight it could share at most (see [`Screener::norm`]).
+    norms: Vec<f32>,
+}
+
+/// Per-thread scratch arrays over name ids, reused between queries: clearing the few slots
+/// a query touched is cheaper than zeroing arrays the size of the index.
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    best: Vec<f32>,
+    /// Per name, the query's key groups already credited.
+    mask: Vec<u32>,
+}
+
+/// Posting lists longer than this are read in the second pass of [`Screener::candidates`].
+const LONG_POSTINGS: usize = 1000;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    /// Token-similarity memos for the person and the organisation reading of a query.
+    static MEMO: std::cell::RefCell<[SimCache; 2]> = std::cell::RefCell::new([SimCache::new(), SimCache::new()]);
 }
 
 /// Normalises an identification number: letters and digits only, upper case.
@@ -177,37 +223,47 @@ fn keys(t: &NameToken, out: &mut Vec<u64>) {
             sorted.sort_unstable();
             out.push(Key::new(b'g', sorted).0);
         }
-        // A joined given name reaches the entities holding its syllables.
-        if t.korean.is_empty() && n >= 4 {
-            for seg in korean::segmentations(&t.text, 2) {
-                if seg.len() <= 3 {
-                    for piece in seg {
-                        for k in korean::syllables(piece) {
-                            out.push(Key::new(b'k', [*k]).0);
-                        }
-                    }
-                }
+    }
+}
+
+/// A joined given name reaches the names holding its syllables (`mangon` → 만 + 곤): one key
+/// group per syllable position, so a name holding both syllables shares two groups with it.
+fn syllable_groups(t: &NameToken, out: &mut Vec<Vec<u64>>) {
+    if t.exact_korean || !t.korean.is_empty() || t.text.len() < 4 || matches!(t.role, TokenRole::Legal | TokenRole::Particle | TokenRole::Number) {
+        return;
+    }
+    for seg in korean::segmentations(&t.text, 2) {
+        if seg.len() > 3 {
+            continue;
+        }
+        for (i, piece) in seg.into_iter().enumerate() {
+            while out.len() <= i {
+                out.push(Vec::new());
             }
+            out[i].extend(korean::syllables(piece).iter().map(|k| Key::new(b'k', [*k]).0));
         }
     }
 }
 
 /// The keys of a query grouped by what they come from: one group per token, one for initials.
 fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
-    let mut groups: Vec<Vec<u64>> = f
-        .tokens
-        .iter()
-        .map(|t| {
-            let mut g = Vec::new();
-            keys(t, &mut g);
-            if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
-                g.push(Key::new(b'a', t.text.chars()).0);
-            }
-            g.sort_unstable();
-            g.dedup();
-            g
-        })
-        .collect();
+    let mut groups: Vec<Vec<u64>> = Vec::with_capacity(f.tokens.len() + 1);
+    for t in &f.tokens {
+        let mut g = Vec::new();
+        keys(t, &mut g);
+        if (2..=5).contains(&t.text.len()) && t.text.chars().all(|c| c.is_ascii_alphabetic()) {
+            g.push(Key::new(b'a', t.text.chars()).0);
+        }
+        groups.push(g);
+        let mut pieces = Vec::new();
+        syllable_groups(t, &mut pieces);
+        groups.extend(pieces);
+    }
+    for g in &mut groups {
+        g.sort_unstable();
+        g.dedup();
+    }
+    groups.retain(|g| !g.is_empty());
     let initials: Vec<char> = f
         .tokens
         .iter()
@@ -237,11 +293,13 @@ impl Screener {
         let entities: Vec<&Entity> = entities.into_iter().collect();
         let mut s = Screener {
             entities: Vec::with_capacity(entities.len()),
+            names: Vec::new(),
             postings: KeyMap::default(),
             token_df: KeyMap::default(),
             wallets: HashMap::new(),
             ids: HashMap::new(),
-            names: 0,
+            vocab: HashMap::new(),
+            norms: Vec::new(),
         };
         // Analysing names is the expensive part and independent per entity: done on all
         // cores, in chunks; the index is then filled in entity order, as if sequentially.
@@ -272,13 +330,11 @@ impl Screener {
         });
         for (e, forms) in entities.iter().zip(analysed.into_iter().flatten()) {
             let idx = s.entities.len() as u32;
-            let mut names = Vec::new();
+            let first_name = s.names.len() as u32;
             for (n, (form, keys)) in e.names.iter().zip(forms) {
+                let name_id = s.names.len() as u32;
                 for k in keys {
-                    let p = s.postings.entry(k).or_default();
-                    if p.last() != Some(&idx) {
-                        p.push(idx);
-                    }
+                    s.postings.entry(k).or_default().push(name_id);
                 }
                 let mut seen: Vec<&str> = Vec::new();
                 for t in &form.tokens {
@@ -287,7 +343,6 @@ impl Screener {
                         *s.token_df.entry(Key::new(b't', t.text.chars()).0).or_default() += 1;
                     }
                 }
-                s.names += 1;
                 let label = match n.kind {
                     AliasKind::Primary => "name",
                     AliasKind::Original => "original-script name",
@@ -295,7 +350,12 @@ impl Screener {
                     _ if n.quality == NameQuality::Weak => "weak alias",
                     _ => "alias",
                 };
-                names.push((form, n.quality, label.to_string()));
+                s.names.push(IndexedName {
+                    entity: idx,
+                    form,
+                    quality: n.quality,
+                    label,
+                });
             }
             for w in &e.wallets {
                 s.wallets.entry(normalize_wallet(&w.address)).or_default().push(idx);
@@ -312,7 +372,7 @@ impl Screener {
                 id: e.id.clone(),
                 caption: e.caption().to_string(),
                 kind: e.kind,
-                names,
+                names: first_name..s.names.len() as u32,
                 dobs: e.birth_dates.iter().map(|d| d.value.clone()).collect(),
                 nationalities: e.nationalities.iter().chain(&e.citizenships).filter_map(|c| c.code.clone()).collect(),
                 gender: e.gender,
@@ -322,13 +382,17 @@ impl Screener {
         }
         // Rarity weights are known once every name is counted; store them on the tokens so
         // comparisons do not look them up.
-        let mut entities = std::mem::take(&mut s.entities);
-        for e in &mut entities {
-            for (form, _, _) in &mut e.names {
-                s.weigh(form);
+        let weights: Vec<Vec<f64>> = s.names.iter().map(|n| n.form.tokens.iter().map(|t| s.rarity(t)).collect()).collect();
+        let mut vocab = std::mem::take(&mut s.vocab);
+        for (n, w) in s.names.iter_mut().zip(weights) {
+            for (t, w) in n.form.tokens.iter_mut().zip(w) {
+                t.weight = w;
+                let next = vocab.len() as u32;
+                t.id = *vocab.entry(t.vocab_key()).or_insert(next);
             }
         }
-        s.entities = entities;
+        s.vocab = vocab;
+        s.norms = s.names.iter().map(|n| s.norm(&n.form)).collect();
         s
     }
 
@@ -341,6 +405,9 @@ impl Screener {
     fn analyze_query(&self, name: &str, is_org: bool) -> NameForm {
         let mut f = analyze(name, is_org);
         self.weigh(&mut f);
+        for t in &mut f.tokens {
+            t.id = self.vocab.get(&t.vocab_key()).copied().unwrap_or(crate::analyze::NO_ID);
+        }
         f
     }
 
@@ -358,136 +425,196 @@ impl Screener {
     /// (KIM, MOHAMMED, TRADING), from document frequencies over the indexed names.
     fn rarity(&self, t: &NameToken) -> f64 {
         let df = *self.token_df.get(&Key::new(b't', t.text.chars()).0).unwrap_or(&0) as f64;
-        let n = self.names.max(1) as f64;
+        let n = self.names.len().max(1) as f64;
         let idf = ((n + 1.0) / (df + 1.0)).ln() / (n + 1.0).ln();
         (0.35 + 0.65 * idf * 1.6).min(1.0)
     }
 
+    /// The most key weight a name can share: per token, its heaviest key. Candidates rank by
+    /// shared weight over the two names' norms, a Dice coefficient on keys, so a long name
+    /// sharing a word with the query does not outrank a short one sharing all of it.
+    fn norm(&self, f: &NameForm) -> f32 {
+        let groups = key_groups(f);
+        let tokens = &groups[..groups.len() - 1];
+        // Keys the index lacks are shared by no name: they bound nothing.
+        let present = |k: &&u64| self.postings.contains_key(*k);
+        tokens
+            .iter()
+            .map(|g| g.iter().filter(present).map(|k| self.key_weight(*k)).fold(0.0, f64::max))
+            .sum::<f64>() as f32
+    }
+
     fn key_weight(&self, k: u64) -> f64 {
         let df = self.postings.get(&k).map_or(0, Vec::len) as f64;
-        ((self.entities.len() as f64 + 1.0) / (df + 1.0)).ln()
+        ((self.names.len() as f64 + 1.0) / (df + 1.0)).ln()
     }
 
-    /// Entities sharing keys with the query, best first (at most `max`).
+    /// Names sharing keys with the query, best first (at most `max`).
     fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
-        // Each query token (and the initials) counts once per entity, with the weight of the
-        // rarest key it shares with it: an entity sharing one rare word ranks above one sharing
-        // the prefixes and suffixes of common words. Dense arrays over entity ids: cheaper than
+        // Each query token (and the initials) counts once per name, with the weight of the
+        // rarest key it shares with it: a name sharing one rare word ranks above one sharing
+        // the prefixes and suffixes of common words. Dense arrays over name ids: cheaper than
         // hashing on long posting lists.
-        let n = self.entities.len();
-        let mut acc = vec![0f32; n];
-        let mut best = vec![0f32; n];
-        let mut touched: Vec<u32> = Vec::new();
-        let mut group_touched: Vec<u32> = Vec::new();
-        for group in key_groups(q) {
-            group_touched.clear();
-            for k in group {
-                let Some(p) = self.postings.get(&k) else {
-                    continue;
-                };
-                // Keys shared by a large part of the index (a common syllable) rank nothing.
-                if p.len() > n / 4 + 50 {
-                    continue;
-                }
-                let w = self.key_weight(k) as f32;
-                for &e in p {
-                    let slot = &mut best[e as usize];
-                    if *slot == 0.0 {
-                        group_touched.push(e);
+        //
+        // Long posting lists (KIM, MOHAMMED, a common prefix) are most of the work and rarely
+        // decide who is a candidate: they are read after the others and then only add weight
+        // to names already found, unless too few were found to fill the list. Their keys weigh
+        // less than any rarer key of the same token, so a token credited in the first pass
+        // needs nothing from the second.
+        let n = self.names.len();
+        let groups = key_groups(q);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch { acc, best, mask } = &mut *scratch;
+            if acc.len() != n {
+                *acc = vec![0f32; n];
+                *best = vec![0f32; n];
+                *mask = vec![0u32; n];
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            let mut group_touched: Vec<u32> = Vec::new();
+            for long_pass in [false, true] {
+                let open = !long_pass || touched.len() < max;
+                for (g, group) in groups.iter().enumerate().take(32) {
+                    let bit = 1u32 << g;
+                    group_touched.clear();
+                    for k in group {
+                        let Some(p) = self.postings.get(k) else {
+                            continue;
+                        };
+                        // Keys shared by a large part of the index (a common syllable) rank nothing.
+                        if p.len() > n / 4 + 50 || (p.len() > LONG_POSTINGS) != long_pass {
+                            continue;
+                        }
+                        let w = self.key_weight(*k) as f32;
+                        for &e in p {
+                            let i = e as usize;
+                            if long_pass && (mask[i] & bit != 0 || !open && acc[i] == 0.0) {
+                                continue;
+                            }
+                            let slot = &mut best[i];
+                            if *slot == 0.0 {
+                                group_touched.push(e);
+                            }
+                            *slot = slot.max(w);
+                        }
                     }
-                    *slot = slot.max(w);
+                    for &e in &group_touched {
+                        let i = e as usize;
+                        if acc[i] == 0.0 {
+                            touched.push(e);
+                        }
+                        acc[i] += std::mem::take(&mut best[i]);
+                        mask[i] |= bit;
+                    }
                 }
             }
-            for &e in &group_touched {
-                let a = &mut acc[e as usize];
-                if *a == 0.0 {
-                    touched.push(e);
-                }
-                *a += std::mem::take(&mut best[e as usize]);
+            let qn = self.norm(q);
+            let mut scored: Vec<(f32, u32)> = touched
+                .iter()
+                .map(|&e| {
+                    let i = e as usize;
+                    let s = acc[i] / (qn + self.norms[i] + 1e-3);
+                    acc[i] = 0.0;
+                    mask[i] = 0;
+                    (s, e)
+                })
+                .collect();
+            let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            // Only the best `max` need ordering.
+            if scored.len() > max {
+                scored.select_nth_unstable_by(max, by_score);
+                scored.truncate(max);
             }
-        }
-        let by_score = |a: &u32, b: &u32| {
-            acc[*b as usize]
-                .partial_cmp(&acc[*a as usize])
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.cmp(b))
-        };
-        // Only the best `max` need ordering.
-        if touched.len() > max {
-            touched.select_nth_unstable_by(max, by_score);
-            touched.truncate(max);
-        }
-        touched.sort_by(by_score);
-        touched
+            scored.sort_unstable_by(by_score);
+            scored.into_iter().map(|(_, e)| e).collect()
+        })
     }
 
-    /// The query analysed as a person's and as an organisation's name, once per query.
+    /// The query analysed as the kinds of name its schema allows, once per query.
     fn forms(&self, q: &Query) -> Forms {
-        let person = self.analyze_query(&q.name, false);
-        let org = self.analyze_query(&q.name, true);
-        Forms { person, org }
+        Forms {
+            person: (q.schema != Some(Schema::Organization)).then(|| self.analyze_query(&q.name, false)),
+            org: (q.schema != Some(Schema::Person)).then(|| self.analyze_query(&q.name, true)),
+        }
+    }
+
+    /// The candidate names of a query grouped by entity: `(entity, names)`, entities in order.
+    fn candidate_entities(&self, forms: &Forms, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, Vec<u32>)> {
+        let form = forms.person.as_ref().or(forms.org.as_ref()).expect("a query has a reading");
+        let mut names: Vec<(u32, u32)> = self
+            .candidates(form, CANDIDATES)
+            .into_iter()
+            .filter(|&i| !skip(&self.names[i as usize]))
+            .map(|i| (self.names[i as usize].entity, i))
+            .collect();
+        names.sort_unstable();
+        let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (e, n) in names {
+            match out.last_mut() {
+                Some((last, ns)) if *last == e => ns.push(n),
+                _ => out.push((e, vec![n])),
+            }
+        }
+        out
     }
 
     /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
     pub fn screen(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
         let forms = self.forms(q);
-        let form = if q.schema == Some(Schema::Organization) { &forms.org } else { &forms.person };
-        let mut pool: Vec<u32> = self.candidates(form, CANDIDATES);
-        if let Some(w) = &q.wallet {
-            pool.extend(self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
+        let mut pool = self.candidate_entities(&forms, |_| false);
+        // Entities found by a listed wallet or document number are scored on all their names.
+        let direct = q.wallet.iter().flat_map(|w| self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
+        let direct = direct.chain(q.id_number.iter().flat_map(|id| self.ids.get(&normalize_id(id)).into_iter().flatten()));
+        for &e in direct.collect::<Vec<_>>() {
+            let all: Vec<u32> = self.entities[e as usize].names.clone().collect();
+            match pool.iter_mut().find(|(x, _)| *x == e) {
+                Some(slot) => slot.1 = all,
+                None => pool.push((e, all)),
+            }
         }
-        if let Some(id) = &q.id_number {
-            pool.extend(self.ids.get(&normalize_id(id)).into_iter().flatten());
-        }
-        pool.sort_unstable();
-        pool.dedup();
-        self.rank(q, &forms, pool.into_iter(), threshold, limit)
+        self.rank(q, &forms, pool, threshold, limit)
     }
 
     /// Screens as if one entity did not have one of its names: for leave-one-alias-out
     /// evaluation (query with the held-out alias, see whether the entity is still found).
     pub fn screen_without_name(&self, q: &Query, threshold: f64, limit: usize, entity_id: &str, held_out: &str) -> Vec<Hit> {
         let forms = self.forms(q);
-        let form = if q.schema == Some(Schema::Organization) { &forms.org } else { &forms.person };
-        let pool = self.candidates(form, CANDIDATES);
-        let mut hits: Vec<Hit> = pool
-            .into_iter()
-            .filter_map(|i| {
-                let e = &self.entities[i as usize];
-                if e.id != entity_id {
-                    return self.score(q, &forms, e, threshold);
-                }
-                let pruned = Indexed {
-                    names: e.names.iter().filter(|(f, _, _)| f.original != held_out).cloned().collect(),
-                    ..e.clone()
-                };
-                self.score(q, &forms, &pruned, threshold)
-            })
-            .filter(|h| h.score >= threshold)
-            .collect();
-        best_first(&mut hits, limit);
-        hits
+        let skip = |n: &IndexedName| n.form.original == held_out && self.entities[n.entity as usize].id == entity_id;
+        let pool = self.candidate_entities(&forms, skip);
+        self.rank(q, &forms, pool, threshold, limit)
     }
 
-    /// Screens by scoring every entity: the reference the index is tested against.
+    /// Screens by scoring every name of every entity: the reference the index is tested
+    /// against.
     pub fn screen_all(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
         let forms = self.forms(q);
-        self.rank(q, &forms, 0..self.entities.len() as u32, threshold, limit)
+        let pool = (0..self.entities.len() as u32)
+            .map(|e| (e, self.entities[e as usize].names.clone().collect()))
+            .collect();
+        self.rank(q, &forms, pool, threshold, limit)
     }
 
-    fn rank(&self, q: &Query, forms: &Forms, pool: impl Iterator<Item = u32>, threshold: f64, limit: usize) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = pool.filter_map(|i| self.score(q, forms, &self.entities[i as usize], threshold)).collect();
-        best_first(&mut hits, limit);
-        hits
+    fn rank(&self, q: &Query, forms: &Forms, pool: Vec<(u32, Vec<u32>)>, threshold: f64, limit: usize) -> Vec<Hit> {
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            memo.iter_mut().for_each(SimCache::clear);
+            let mut hits: Vec<Hit> = pool
+                .into_iter()
+                .filter_map(|(e, names)| self.score(q, forms, &self.entities[e as usize], &names, threshold, &mut memo))
+                .collect();
+            best_first(&mut hits, limit);
+            hits
+        })
     }
 
     /// Scores an entity; the explanation is built only for a hit at or above `threshold`.
-    fn score(&self, q: &Query, forms: &Forms, e: &Indexed, threshold: f64) -> Option<Hit> {
-        let (score, _) = self.evaluate(q, forms, e, false)?;
+    fn score(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], threshold: f64, memo: &mut [SimCache; 2]) -> Option<Hit> {
+        let (score, _) = self.evaluate(q, forms, e, names, false, memo)?;
         if score < threshold {
             return None;
         }
-        let (score, explanation) = self.evaluate(q, forms, e, true)?;
+        let (score, explanation) = self.evaluate(q, forms, e, names, true, memo)?;
         Some(Hit {
             entity_id: e.id.clone(),
             caption: e.caption.clone(),
@@ -496,7 +623,9 @@ impl Screener {
         })
     }
 
-    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, explain: bool) -> Option<(f64, Vec<String>)> {
+    /// The entity score from the given names of the entity (the candidates retrieval found)
+    /// and the other features.
+    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], explain: bool, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<String>)> {
         match (q.schema, e.kind) {
             (Some(Schema::Person), EntityKind::Person)
             | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
@@ -505,22 +634,24 @@ impl Screener {
         }
         let rarity = |t: &NameToken| t.weight;
         // The query is read as the entity's kind: a person's name against persons.
-        let form = if e.kind == EntityKind::Person { &forms.person } else { &forms.org };
-        let mut best: Option<(f64, usize)> = None;
-        for (i, (n, quality, _)) in e.names.iter().enumerate() {
-            let s = name_score(form, n, &rarity);
+        let form = forms.for_kind(e.kind)?;
+        let mut best: Option<(f64, &IndexedName)> = None;
+        for &i in names {
+            let n = &self.names[i as usize];
+            let cache = &mut memo[(e.kind != EntityKind::Person) as usize];
+            let s = name_score_memo(form, &n.form, &rarity, cache);
             // A weak alias alone identifies less.
-            let s = if *quality == NameQuality::Weak { s * 0.92 } else { s };
+            let s = if n.quality == NameQuality::Weak { s * 0.92 } else { s };
             if best.is_none_or(|b| s > b.0) {
-                best = Some((s, i));
+                best = Some((s, n));
             }
         }
-        let (mut score, best_name) = best.unwrap_or((0.0, usize::MAX));
+        let mut score = best.map_or(0.0, |b| b.0);
         let mut explanation = Vec::new();
         if explain {
-            if let Some((n, _, label)) = e.names.get(best_name) {
-                let s = compare_names(form, n, &rarity);
-                explanation.push(format!("{label} {:?}: {}", n.original, s.explanation.join("; ")));
+            if let Some((_, n)) = best {
+                let s = compare_names(form, &n.form, &rarity);
+                explanation.push(format!("{} {:?}: {}", n.label, n.form.original, s.explanation.join("; ")));
             }
         }
         let mut note = |line: String| {

@@ -51,6 +51,11 @@ fn table() -> &'static HashMap<char, Vec<char>> {
     })
 }
 
+/// Every syllable that is the reading of some Han character: the Sino-Korean syllables.
+pub fn all_readings() -> impl Iterator<Item = char> {
+    table().values().flatten().copied()
+}
+
 /// The Korean readings of a Han character, surname reading first.
 pub fn readings(c: char) -> &'static [char] {
     table().get(&c).map(Vec::as_slice).unwrap_or(&[])

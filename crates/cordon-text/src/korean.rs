@@ -25,9 +25,15 @@ fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut by_spelling: HashMap<String, Vec<char>> = HashMap::with_capacity(1 << 16);
+        let names = name_syllables();
         for i in 0..hangul::COUNT {
             let c = char::from_u32(hangul::FIRST + i).expect("Hangul syllable");
             let k = hangul::canonical(c);
+            // Only syllables names are made of: with all 11,172, REID and LUIS both read as
+            // some unheard-of syllable with a final ㄷ and "match" as Korean.
+            if !names.contains(&k) {
+                continue;
+            }
             for s in hangul::syllable_spellings(c) {
                 if !s.is_empty() && s.len() <= MAX_SPELLING {
                     by_spelling.entry(s).or_default().push(k);
@@ -48,6 +54,18 @@ fn index() -> &'static Index {
         }
         Index { by_spelling }
     })
+}
+
+/// Syllables found in Korean names, canonical: the Sino-Korean syllables (readings of Hanja,
+/// which given and family names are nearly always built from), the family names, and the
+/// native syllables common in given names (하늘, 아름, 슬기, 한빛, 솔).
+fn name_syllables() -> std::collections::HashSet<char> {
+    const NATIVE: &str = "늘름빛솔샘봄잎꽃슬얀별롬랑";
+    let mut set: std::collections::HashSet<char> = crate::hanja::all_readings().chain(NATIVE.chars()).map(hangul::canonical).collect();
+    for (h, _) in hangul::FAMILY_NAMES {
+        set.extend(h.chars().map(hangul::canonical));
+    }
+    set
 }
 
 /// The canonical Hangul syllables a romanised syllable may stand for (empty if it is not a

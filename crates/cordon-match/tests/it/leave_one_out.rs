@@ -6,8 +6,9 @@
 use cordon_match::{Query, Screener};
 use cordon_model::Entity;
 
-/// Share measured when this evaluation landed; CI fails below it.
-const FLOOR: f64 = 0.83;
+/// Share measured when this evaluation last changed (0.827 with name-level retrieval, counting
+/// only finds with a score above 0); CI fails below it.
+const FLOOR: f64 = 0.82;
 
 fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
     let s = Screener::new(entities);
@@ -27,7 +28,8 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
                 ..Query::default()
             };
             let hits = s.screen_without_name(&q, 0.0, 3, &e.id, &n.full);
-            if hits.first().is_some_and(|h| h.entity_id == e.id) {
+            // Ranking first with score 0 is no finding (it would be a tie with nothing).
+            if hits.first().is_some_and(|h| h.entity_id == e.id && h.score > 0.0) {
                 first += 1;
             } else if std::env::var_os("CORDON_BENCH_ERRORS").is_some() {
                 let others: Vec<&str> = e.names.iter().filter(|m| m.full != n.full).map(|m| m.full.as_str()).collect();
