@@ -76,6 +76,76 @@ enum Command {
         /// Most matches per row.
         #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT)]
         limit: usize,
+        /// Store the records (by their `id`) and raise an alert for every match.
+        #[arg(long)]
+        record: bool,
+        /// Dataset the recorded records belong to.
+        #[arg(long, default_value = "default", requires = "record")]
+        dataset: String,
+    },
+    /// Alerts raised by recorded screenings, and decisions on them.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+    /// The append-only audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// List alerts, newest first.
+    List {
+        /// Which alerts: open, decided (false positives and true matches), false-positive,
+        /// true-match, closed, all.
+        #[arg(long, default_value = "open")]
+        status: String,
+        /// Only this dataset.
+        #[arg(long)]
+        dataset: Option<String>,
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+        /// JSON lines, one alert per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one alert with its record, explanation and decisions.
+    Show {
+        /// Alert id.
+        id: i64,
+        /// JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decide an alert.
+    Decide {
+        /// Alert id.
+        id: i64,
+        /// The record is not the listed party.
+        #[arg(long, conflicts_with = "true_match", required_unless_present = "true_match")]
+        false_positive: bool,
+        /// The record is the listed party.
+        #[arg(long)]
+        true_match: bool,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who decides (default: the login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Export the audit log, oldest first.
+    Export {
+        /// csv or jsonl.
+        #[arg(long, value_enum, default_value_t = OutputFormatArg::Jsonl)]
+        format: OutputFormatArg,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -238,7 +308,7 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 let v: Vec<_> = reports
                     .iter()
-                    .map(|r| serde_json::json!({"path": r.path, "new": r.new, "version": r.version, "warnings": r.warnings, "parse_secs": r.parse_secs, "store_secs": r.store_secs}))
+                    .map(|r| serde_json::json!({"path": r.path, "new": r.new, "version": r.version, "warnings": r.warnings, "parse_secs": r.parse_secs, "store_secs": r.store_secs, "rescreen": r.rescreen}))
                     .collect();
                 writeln!(out, "{}", serde_json::json!({ "imports": v }))?;
             } else {
@@ -267,6 +337,9 @@ fn run(cli: Cli) -> Result<()> {
                         r.parse_secs,
                         r.store_secs
                     )?;
+                    if let Some(rs) = &r.rescreen {
+                        print_rescreen(&mut out, rs)?;
+                    }
                 }
             }
         }
@@ -294,13 +367,18 @@ fn run(cli: Cli) -> Result<()> {
                 match outcome.with_context(|| format!("updating {s}; the active {s} list is unchanged"))? {
                     UpdateOutcome::NotModified => writeln!(out, "{s}: not modified since the last download")?,
                     UpdateOutcome::Unchanged(v) => writeln!(out, "{s}: unchanged (version {}, issued {})", v.id, v.issued.as_deref().unwrap_or("?"))?,
-                    UpdateOutcome::Activated(v) => writeln!(
-                        out,
-                        "{s}: activated version {} issued {}, {} entities",
-                        v.id,
-                        v.issued.as_deref().unwrap_or("?"),
-                        v.counts.entities
-                    )?,
+                    UpdateOutcome::Activated(v, rescreen) => {
+                        writeln!(
+                            out,
+                            "{s}: activated version {} issued {}, {} entities",
+                            v.id,
+                            v.issued.as_deref().unwrap_or("?"),
+                            v.counts.entities
+                        )?;
+                        if let Some(r) = rescreen {
+                            print_rescreen(&mut out, &r)?;
+                        }
+                    }
                 }
             }
         }
@@ -412,6 +490,8 @@ fn run(cli: Cli) -> Result<()> {
             output_format,
             threshold,
             limit,
+            record,
+            dataset,
         } => {
             let format = cordon_engine::screen::detect_input(&input)?;
             let out_format = match output_format {
@@ -450,10 +530,32 @@ fn run(cli: Cli) -> Result<()> {
                 )),
                 None => Box::new(std::io::BufWriter::new(out)),
             };
-            let summary = cordon_engine::screen::screen_file(&screener, &input, format, &mut sink, &opts, &mut progress)?;
+            let actor = cordon_engine::default_actor();
+            let mut recorder = match record {
+                true => Some(cordon_engine::cases::Recorder::start(&mut store, &versions, &dataset, threshold, &actor)?),
+                false => None,
+            };
+            let summary = cordon_engine::screen::screen_file(&screener, &input, format, &mut sink, &opts, recorder.as_mut(), &mut progress)?;
             sink.flush()?;
             if let Some(b) = &bar {
                 b.finish_and_clear();
+            }
+            if let Some(r) = recorder {
+                let without_id = r.without_id;
+                let c = r.finish(summary.rows)?;
+                eprintln!(
+                    "recorded {} records in dataset {dataset:?}: {} new alerts, {} reopened, {} refreshed, {} decided false positives kept quiet{}",
+                    c.records,
+                    c.opened,
+                    c.reopened,
+                    c.refreshed,
+                    c.suppressed,
+                    if without_id > 0 {
+                        format!("; {without_id} rows without an id were screened but not recorded")
+                    } else {
+                        String::new()
+                    }
+                );
             }
             let lists: Vec<String> = versions
                 .iter()
@@ -469,6 +571,120 @@ fn run(cli: Cli) -> Result<()> {
                 summary.secs,
                 summary.rows as f64 / summary.secs.max(1e-9)
             );
+            return Ok(());
+        }
+        Command::Alerts(AlertsCommand::List { status, dataset, limit, json }) => {
+            let store = open_store(&home)?;
+            let statuses = match status.as_str() {
+                "all" => Vec::new(),
+                "decided" => vec![cordon_store::AlertStatus::FalsePositive, cordon_store::AlertStatus::TrueMatch],
+                other => vec![cordon_store::AlertStatus::parse(other)
+                    .with_context(|| format!("unknown status {other:?}: open, decided, false-positive, true-match, closed, all"))?],
+            };
+            let alerts = store.alerts(&cordon_store::AlertFilter { statuses, dataset, limit })?;
+            for a in &alerts {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(a)?)?;
+                } else {
+                    let name = a.record.get("name").and_then(|v| v.as_str()).unwrap_or("");
+                    writeln!(
+                        out,
+                        "{:>6}  {:<14} {:.3}  {}/{} {name:?} -> {}",
+                        a.id,
+                        a.status.as_str(),
+                        a.score,
+                        a.dataset,
+                        a.record_id,
+                        a.entity_id
+                    )?;
+                }
+            }
+            if !json {
+                eprintln!("{} alerts", alerts.len());
+            }
+        }
+        Command::Alerts(AlertsCommand::Show { id, json }) => {
+            let store = open_store(&home)?;
+            let a = store
+                .alert(id)?
+                .with_context(|| format!("no alert {id}; `cordon alerts list --status all` lists them"))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?;
+            } else {
+                writeln!(out, "alert {} — {} (score {:.3})", a.id, a.status.as_str(), a.score)?;
+                writeln!(out, "record   {}/{} {}", a.dataset, a.record_id, a.record)?;
+                let caption = store.entity(&a.entity_id)?.map(|(_, e)| e.caption().to_string()).unwrap_or_default();
+                writeln!(out, "entity   {} {caption} (list version {})", a.entity_id, a.version_id)?;
+                writeln!(out, "raised   {}; updated {}", a.created, a.updated)?;
+                if let Some(r) = &a.reason {
+                    writeln!(out, "reason   {r}")?;
+                }
+                for line in &a.explanation {
+                    writeln!(out, "  - {line}")?;
+                }
+                for d in &a.decisions {
+                    writeln!(
+                        out,
+                        "decision {} by {} at {} (list version {}){}",
+                        d.decision.as_str(),
+                        d.actor,
+                        d.at,
+                        d.version_id,
+                        d.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                    )?;
+                }
+            }
+        }
+        Command::Alerts(AlertsCommand::Decide {
+            id,
+            false_positive,
+            true_match: _,
+            note,
+            by,
+        }) => {
+            let mut store = open_store(&home)?;
+            let decision = if false_positive {
+                cordon_store::AlertStatus::FalsePositive
+            } else {
+                cordon_store::AlertStatus::TrueMatch
+            };
+            let actor = by.unwrap_or_else(cordon_engine::default_actor);
+            let a = store.decide(id, decision, note.as_deref(), &actor)?;
+            writeln!(out, "alert {} decided {} by {actor}", a.id, a.status.as_str())?;
+        }
+        Command::Audit(AuditCommand::Export { format, output }) => {
+            let store = open_store(&home)?;
+            let log = store.audit_log()?;
+            let mut sink: Box<dyn Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(out)),
+            };
+            match format {
+                OutputFormatArg::Jsonl => {
+                    for r in &log {
+                        serde_json::to_writer(&mut sink, r)?;
+                        sink.write_all(b"\n")?;
+                    }
+                }
+                OutputFormatArg::Csv => {
+                    let mut w = csv::Writer::from_writer(&mut sink);
+                    w.write_record(["id", "at", "actor", "action", "version_id", "detail"])?;
+                    for r in &log {
+                        w.write_record([
+                            r.id.to_string(),
+                            r.at.clone(),
+                            r.actor.clone(),
+                            r.action.clone(),
+                            r.version_id.map(|v| v.to_string()).unwrap_or_default(),
+                            r.detail.to_string(),
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+            }
+            sink.flush()?;
             return Ok(());
         }
         Command::Entity(EntityCommand::Show { id, json }) => {
@@ -563,5 +779,14 @@ fn export_csv(sink: &mut dyn Write, sets: &[(ListVersion, Vec<Entity>)]) -> Resu
         }
     }
     w.flush()?;
+    Ok(())
+}
+
+fn print_rescreen(out: &mut dyn Write, r: &cordon_engine::cases::RescreenReport) -> Result<()> {
+    writeln!(
+        out,
+        "  re-screened {} stored records against {} added and {} changed entities: {} new alerts, {} reopened, {} refreshed; {} alerts closed ({} entities removed)",
+        r.records, r.added, r.changed, r.alerts.opened, r.alerts.reopened, r.alerts.refreshed, r.alerts.closed, r.removed
+    )?;
     Ok(())
 }

@@ -19,6 +19,7 @@ use cordon_lists::{ListError, ParsedList};
 use cordon_model::{Entity, ListFormat, ListVersion};
 use cordon_store::{Activation, ImportOutcome, NewVersion, Store, StoreError};
 
+pub mod cases;
 pub mod screen;
 
 /// Errors of Cordon workflows.
@@ -66,6 +67,9 @@ pub enum EngineError {
         /// What is wrong.
         message: String,
     },
+    /// A request that cannot be carried out as given.
+    #[error("{0}")]
+    Invalid(String),
     /// I/O outside the parsers (temporary download files).
     #[error("{}: {source}", path.display())]
     Io {
@@ -138,6 +142,8 @@ pub struct ImportReport {
     pub parse_secs: f64,
     /// Seconds spent storing.
     pub store_secs: f64,
+    /// Re-screening of the stored records when this version became active.
+    pub rescreen: Option<cases::RescreenReport>,
 }
 
 /// Expands the command-line paths: a directory holding an OFAC CSV set is one list; any other
@@ -189,8 +195,15 @@ pub fn import_paths(store: &mut Store, paths: &[PathBuf], opts: &ImportOptions) 
     let mut reports = Vec::new();
     for ((list, parse_secs), activate) in parsed.into_iter().zip(plan) {
         let t = Instant::now();
+        let previous = store.active_version(&list.source)?;
         let (version, new) = store_list(store, &list, if activate { Activation::IfNewest } else { Activation::Never }, &opts.actor)?;
+        let rescreen = if new && version.active {
+            cases::rescreen_after_change(store, previous.as_ref(), &version, &opts.actor)?
+        } else {
+            None
+        };
         reports.push(ImportReport {
+            rescreen,
             path: list.origin.clone(),
             version,
             new,
@@ -271,8 +284,8 @@ pub enum UpdateOutcome {
     NotModified,
     /// The content was downloaded but is already stored (and active).
     Unchanged(ListVersion),
-    /// A new version was stored and activated.
-    Activated(ListVersion),
+    /// A new version was stored and activated (and the stored records re-screened).
+    Activated(ListVersion, Option<cases::RescreenReport>),
 }
 
 /// Downloads, checks and activates the current version of one list. On any failure the store
@@ -344,6 +357,7 @@ fn update_inner(
     list.source = source.to_string();
     list.origin = PathBuf::from(url);
     check_sanity(store, &list, force)?;
+    let previous = store.active_version(source)?;
     let (version, new) = store_list(store, &list, Activation::Always, actor)?;
     let version = if version.active { version } else { store.activate(version.id, actor)? };
     store.set_fetch_validators(url, validators.etag.as_deref(), validators.last_modified.as_deref())?;
@@ -354,7 +368,8 @@ fn update_inner(
         &serde_json::json!({"source": source, "url": url, "result": if new { "activated" } else { "unchanged" }}),
     )?;
     Ok(if new {
-        UpdateOutcome::Activated(version)
+        let rescreen = cases::rescreen_after_change(store, previous.as_ref(), &version, actor)?;
+        UpdateOutcome::Activated(version, rescreen)
     } else {
         UpdateOutcome::Unchanged(version)
     })

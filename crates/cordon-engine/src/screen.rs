@@ -73,6 +73,36 @@ struct Record {
     name: String,
     query: Query,
     warnings: Vec<String>,
+    /// The screened fields as given, as a JSON object with sorted keys: what is stored for a
+    /// recorded screening, and hashed to notice a changed record.
+    fields: String,
+}
+
+/// The fields a record is screened on, each with the column names it may come under.
+const FIELDS: &[(&str, &[&str])] = &[
+    ("name", &["name"]),
+    ("dob", &["dob", "birth_date", "date_of_birth"]),
+    ("nationality", &["nationality", "country"]),
+    ("gender", &["gender"]),
+    ("id_number", &["id_number", "passport"]),
+    ("wallet", &["wallet"]),
+    ("schema", &["schema", "type"]),
+];
+
+fn fields_json(get: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut map = std::collections::BTreeMap::new();
+    for (canon, names) in FIELDS {
+        if let Some(v) = names.iter().find_map(|n| get(n)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            map.insert(*canon, v);
+        }
+    }
+    serde_json::to_string(&map).expect("strings serialise")
+}
+
+/// The query of a record given by its fields (`name`, `dob`, … as in an input file); `None`
+/// when it has neither name nor wallet.
+pub(crate) fn query_from_fields(get: &dyn Fn(&str) -> Option<String>) -> Option<Query> {
+    build(None, get("name"), get).ok().map(|r| r.query)
 }
 
 #[derive(Serialize)]
@@ -153,6 +183,7 @@ fn build(id: Option<String>, name: Option<String>, get: &dyn Fn(&str) -> Option<
     }
     r.query.id_number = id_number;
     r.query.wallet = wallet;
+    r.fields = fields_json(get);
     Ok(r)
 }
 
@@ -180,6 +211,7 @@ pub fn screen_file(
     format: InputFormat,
     out: &mut dyn Write,
     opts: &ScreenOptions,
+    mut recorder: Option<&mut crate::cases::Recorder<'_>>,
     progress: &mut dyn FnMut(u64, u64, u64),
 ) -> Result<ScreenSummary> {
     let t = Instant::now();
@@ -198,6 +230,14 @@ pub fn screen_file(
     }
     let mut emit = |batch: Vec<Parsed>, summary: &mut ScreenSummary, out: &mut dyn Write| -> Result<()> {
         let results = run_batch(screener, &batch, opts);
+        if let Some(r) = recorder.as_deref_mut() {
+            let rows = batch
+                .iter()
+                .zip(&results)
+                .filter_map(|(rec, hits)| rec.as_ref().ok().map(|rec| (rec.id.clone(), rec.fields.clone(), hits.as_slice())))
+                .collect();
+            r.batch(rows)?;
+        }
         let mut csv_out = as_csv.then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()));
         for (rec, hits) in batch.iter().zip(results) {
             summary.rows += 1;

@@ -563,10 +563,11 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
             explanation.push(format!("{} only in one name", upper(extra.iter().copied())));
         }
     }
-    // A one-token name against a longer one identifies little.
     let (na, nb) = (a.name_tokens().count(), b.name_tokens().count());
+    // A one-token name against a longer one identifies little; for a person (TOM against
+    // TOM BAKER) less than for a company (FABERLIC against FABERLIC EUROPE).
     if (na == 1) != (nb == 1) {
-        score *= 0.8;
+        score *= if a.is_org || b.is_org { 0.8 } else { 0.7 };
     }
     // Numbers must agree (Management Company 23 ≠ Management Company).
     let nums = |f: &'a NameForm| f.tokens.iter().filter(|t| t.role == TokenRole::Number).map(|t| t.text.as_str());

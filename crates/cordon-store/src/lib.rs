@@ -13,12 +13,17 @@
 //!   exactly as it was.
 //! - **Content addressing**: a version is identified by the SHA-256 of its content; importing
 //!   the same file again is a no-op.
+//! - **Case management** ([`alerts`]): screened records, screening runs, alerts and
+//!   append-only decisions, each change audited in its own transaction.
 //! - **Versioned migrations** in `PRAGMA user_version`; a store written by a newer Cordon is
 //!   refused rather than misread.
 #![deny(missing_docs)]
 
+pub mod alerts;
 mod migrations;
 mod time;
+
+pub use alerts::{content_hash, Alert, AlertCounts, AlertFilter, AlertStatus, Decision, HitRow, RecordRow, Screening};
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +76,12 @@ pub enum StoreError {
     /// A version id that does not exist.
     #[error("no list version {0} in the store; `cordon lists status` shows the versions")]
     NoSuchVersion(String),
+    /// An alert id that does not exist.
+    #[error("no alert {0} in the store; `cordon alerts list` shows the alerts")]
+    NoSuchAlert(i64),
+    /// A request the store refuses.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Result of the store.

@@ -53,6 +53,61 @@ const MIGRATIONS: &[&str] = &[
         last_modified TEXT,
         fetched_at TEXT NOT NULL
     );",
+    // 2: screened records, screening runs, alerts and their decisions.
+    "CREATE TABLE record (
+        dataset TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_screened TEXT NOT NULL,
+        PRIMARY KEY (dataset, record_id)
+    );
+    CREATE TABLE screening (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dataset TEXT,
+        versions TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        summary TEXT
+    );
+    CREATE TABLE alert (
+        id INTEGER PRIMARY KEY,
+        dataset TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'false_positive', 'true_match', 'closed')),
+        score REAL NOT NULL,
+        explanation TEXT NOT NULL,
+        version_id INTEGER NOT NULL REFERENCES list_version (id),
+        record_hash TEXT NOT NULL,
+        entity_hash TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        screening_id INTEGER NOT NULL REFERENCES screening (id),
+        reason TEXT,
+        UNIQUE (dataset, record_id, entity_id)
+    );
+    CREATE INDEX alert_by_status ON alert (status);
+    CREATE INDEX alert_by_entity ON alert (entity_id);
+    CREATE TABLE decision (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL REFERENCES alert (id),
+        decision TEXT NOT NULL,
+        note TEXT,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        entity_hash TEXT NOT NULL,
+        version_id INTEGER NOT NULL
+    );
+    CREATE INDEX decision_by_alert ON decision (alert_id);
+    -- Decisions are evidence: never edited, never deleted.
+    CREATE TRIGGER decision_no_update BEFORE UPDATE ON decision BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+    CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

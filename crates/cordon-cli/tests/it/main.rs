@@ -1,6 +1,7 @@
 //! End-to-end tests of the `cordon` binary: import, status, diff, export, entity show, and
 //! `lists update` against a loopback HTTP server.
 
+mod alerts;
 mod lists;
 mod screen;
 mod update;
