@@ -399,6 +399,20 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 tok.family = before_comma;
                 out.push(tok);
             }
+            _ if is_org && korean_org_word(&t.text).is_some() => {
+                // A romanised Korean organisation word read in English, as the lists give the
+                // same body both ways (CHOSON TAESONG UNHAENG = KOREA DAESONG BANK).
+                for w in korean_org_word(&t.text).unwrap_or_default().split(' ') {
+                    let mut tok = plain(w, is_org);
+                    tok.family = before_comma;
+                    if !out.iter().any(|m| m.text == tok.text && m.role == tok.role) {
+                        out.push(tok);
+                    }
+                }
+                if let Some(last) = out.last_mut() {
+                    last.hyphen_after = t.hyphen_after;
+                }
+            }
             _ => {
                 let mut tok = plain(&unleet(&t.text), is_org);
                 tok.hyphen_after = t.hyphen_after;
@@ -556,6 +570,36 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
 
 /// Words of organisation names in Chinese and Korean, with their English equivalents
 /// (legal forms and generic words then weigh as they do in English names).
+/// Romanised Korean words of organisation names (MR without apostrophes and RR) and their
+/// English, as DPRK bodies are listed under both: CHOSON TAESONG UNHAENG / KOREA DAESONG BANK.
+fn korean_org_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "unhaeng" | "eunhaeng" => "bank",
+        "hoesa" | "hoisa" => "company",
+        "muyok" | "muyeok" => "trading",
+        "kongsa" | "gongsa" => "corporation",
+        "chonghoesa" | "chonghoisa" => "general corporation",
+        "chongguk" | "chongkuk" => "general bureau",
+        "kiop" | "gieop" => "enterprise",
+        "kukche" | "gukje" => "international",
+        "choson" | "chosun" | "joseon" => "korea",
+        "yonhap" | "yeonhap" => "united",
+        "hapyong" | "habyeong" => "joint venture",
+        "kongjang" | "gongjang" => "factory",
+        "taehak" | "daehak" => "university",
+        "kwahakwon" | "gwahagwon" => "academy of sciences",
+        "haeun" => "shipping",
+        "kaebal" | "gaebal" => "development",
+        "tuja" => "investment",
+        "chawon" | "jawon" => "resources",
+        "kisul" | "gisul" => "technology",
+        "sanop" | "saneop" => "industry",
+        "yonguso" | "yeonguso" => "research institute",
+        "wiwonhoe" => "committee",
+        _ => return None,
+    })
+}
+
 const ORG_TERMS: &[(&str, &str)] = &[
     ("股份有限公司", "co ltd"),
     ("有限责任公司", "llc"),

@@ -6,9 +6,9 @@
 use cordon_match::{Query, Screener};
 use cordon_model::Entity;
 
-/// Share measured when this evaluation last changed (0.827 with name-level retrieval, counting
+/// Share measured when this evaluation last changed (0.831 with name-level retrieval, counting
 /// only finds with a score above 0); CI fails below it.
-const FLOOR: f64 = 0.82;
+const FLOOR: f64 = 0.83;
 
 fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
     let s = Screener::new(entities);
