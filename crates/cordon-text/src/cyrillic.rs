@@ -8,8 +8,9 @@ use std::sync::OnceLock;
 
 use crate::hangul::{self, decompose};
 
-/// Transliterates Cyrillic to Latin for matching (close to BGN/PCGN, without diacritics):
-/// `Владимир Путин` → `vladimir putin`. Other characters pass through.
+/// Transliterates Cyrillic to Latin for matching (close to BGN/PCGN, without diacritics; Serbian
+/// and Macedonian letters as in their Latin alphabets): `Владимир Путин` → `vladimir putin`.
+/// Other characters pass through.
 pub fn to_latin(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
@@ -58,6 +59,17 @@ pub fn to_latin(s: &str) -> String {
             'ң' => "ng",
             'һ' => "h",
             'ә' => "a",
+            // Serbian and Macedonian, as their Latin alphabets write them without diacritics
+            // (Вучић = Vucic, Ђоковић = Djokovic).
+            'ђ' => "dj",
+            'ћ' => "c",
+            'џ' => "dz",
+            'љ' => "lj",
+            'њ' => "nj",
+            'ј' => "j",
+            'ѓ' => "gj",
+            'ќ' => "kj",
+            'ѕ' => "dz",
             _ => {
                 out.push(c);
                 continue;
@@ -182,6 +194,13 @@ mod tests {
         assert_eq!(to_latin("Владимир Путин"), "vladimir putin");
         assert_eq!(to_latin("Аляксандр Лукашэнка"), "alyaksandr lukashenka");
         assert_eq!(to_latin("Щукин"), "shchukin");
+    }
+
+    #[test]
+    fn transliterates_serbian_letters() {
+        // Ч is read as in Russian (ch), whatever the language.
+        assert_eq!(to_latin("Александар Вучић"), "aleksandar vuchic");
+        assert_eq!(to_latin("Ђоковић Јелена Љубичић Њего"), "djokovic jelena ljubichic njego");
     }
 
     #[test]
