@@ -412,12 +412,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Lists(ListsCommand::Export { version, format, output }) => {
             let mut store = open_store(&home)?;
             let sets = cordon_engine::export_entities(&mut store, &home, version)?;
-            let mut sink: Box<dyn Write> = match &output {
-                Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(out)),
-            };
+            let mut sink = output_sink(output.as_deref(), out)?;
             match format {
                 ExportFormat::Ftm => {
                     for (v, es) in &sets {
@@ -524,12 +519,7 @@ fn run(cli: Cli) -> Result<()> {
                     b.set_message(format!("{rows} rows"));
                 }
             };
-            let mut sink: Box<dyn Write> = match &output {
-                Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(out)),
-            };
+            let mut sink = output_sink(output.as_deref(), out)?;
             let actor = cordon_engine::default_actor();
             let mut recorder = match record {
                 true => Some(cordon_engine::cases::Recorder::start(&mut store, &versions, &dataset, threshold, &actor)?),
@@ -655,12 +645,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(AuditCommand::Export { format, output }) => {
             let store = open_store(&home)?;
             let log = store.audit_log()?;
-            let mut sink: Box<dyn Write> = match &output {
-                Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(out)),
-            };
+            let mut sink = output_sink(output.as_deref(), out)?;
             match format {
                 OutputFormatArg::Jsonl => {
                     for r in &log {
@@ -789,4 +774,14 @@ fn print_rescreen(out: &mut dyn Write, r: &cordon_engine::cases::RescreenReport)
         r.records, r.added, r.changed, r.alerts.opened, r.alerts.reopened, r.alerts.refreshed, r.alerts.closed, r.removed
     )?;
     Ok(())
+}
+
+/// Where a command writes: the named file (created), else standard output; buffered.
+fn output_sink<'a>(path: Option<&Path>, stdout: std::io::StdoutLock<'a>) -> Result<Box<dyn Write + 'a>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(stdout)),
+    })
 }

@@ -89,13 +89,14 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("schema", &["schema", "type"]),
 ];
 
+/// A field by its canonical name, under any of its column names.
+fn field(get: &dyn Fn(&str) -> Option<String>, canon: &str) -> Option<String> {
+    let (_, names) = FIELDS.iter().find(|(c, _)| *c == canon)?;
+    names.iter().find_map(|n| get(n)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
 fn fields_json(get: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut map = std::collections::BTreeMap::new();
-    for (canon, names) in FIELDS {
-        if let Some(v) = names.iter().find_map(|n| get(n)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-            map.insert(*canon, v);
-        }
-    }
+    let map: std::collections::BTreeMap<&str, String> = FIELDS.iter().filter_map(|(canon, _)| Some((*canon, field(get, canon)?))).collect();
     serde_json::to_string(&map).expect("strings serialise")
 }
 
@@ -147,14 +148,14 @@ pub fn detect_input(path: &Path) -> Result<InputFormat> {
 fn build(id: Option<String>, name: Option<String>, get: &dyn Fn(&str) -> Option<String>) -> std::result::Result<Record, String> {
     let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let mut r = Record { id, ..Record::default() };
-    let wallet = get("wallet");
-    let id_number = get("id_number").or_else(|| get("passport"));
+    let wallet = field(get, "wallet");
+    let id_number = field(get, "id_number");
     let Some(name) = name.or_else(|| wallet.clone().map(|_| String::new())) else {
         return Err("empty name".into());
     };
     r.name = name.clone();
     r.query.name = name;
-    if let Some(d) = get("dob").or_else(|| get("birth_date")).or_else(|| get("date_of_birth")) {
+    if let Some(d) = field(get, "dob") {
         match PartialDate::parse_text(&d) {
             Some(d) => r.query.dob = Some(d),
             None => r
@@ -162,16 +163,16 @@ fn build(id: Option<String>, name: Option<String>, get: &dyn Fn(&str) -> Option<
                 .push(format!("dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, DD Mon YYYY); screened without it")),
         }
     }
-    if let Some(c) = get("nationality").or_else(|| get("country")) {
+    if let Some(c) = field(get, "nationality") {
         match cordon_model::Country::from_name(&c).code {
             Some(code) => r.query.nationality = Some(code),
             None => r.warnings.push(format!("nationality {c:?} is not a known country; screened without it")),
         }
     }
-    if let Some(g) = get("gender") {
+    if let Some(g) = field(get, "gender") {
         r.query.gender = Gender::parse(&g);
     }
-    if let Some(s) = get("schema").or_else(|| get("type")) {
+    if let Some(s) = field(get, "schema") {
         r.query.schema = match s.to_ascii_lowercase().as_str() {
             "person" | "individual" => Some(Schema::Person),
             "organization" | "organisation" | "company" | "entity" | "legalentity" => Some(Schema::Organization),

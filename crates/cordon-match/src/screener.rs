@@ -61,8 +61,8 @@ pub struct Hit {
     pub explanation: Vec<String>,
 }
 
-/// The analysed names of one entity, each with its index keys.
-type AnalysedNames = Vec<(NameForm, Vec<u64>)>;
+/// The analysed names of one entity, each with its index key groups ([`key_groups`]).
+type AnalysedNames = Vec<(NameForm, Vec<Vec<u64>>)>;
 
 /// Names scored in full per query, best by shared keys first. Retrieval is per name, not
 /// per entity: an entity with forty aliases is scored on the few that share keys with the
@@ -280,8 +280,9 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
     groups
 }
 
-fn form_keys(f: &NameForm) -> Vec<u64> {
-    let mut out: Vec<u64> = key_groups(f).into_iter().flatten().collect();
+/// All keys of a name's groups, once each: what the name is posted under.
+fn group_keys(groups: &[Vec<u64>]) -> Vec<u64> {
+    let mut out: Vec<u64> = groups.iter().flatten().copied().collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -317,8 +318,8 @@ impl Screener {
                                     .iter()
                                     .map(|n| {
                                         let form = analyze(&n.full, is_org);
-                                        let keys = form_keys(&form);
-                                        (form, keys)
+                                        let groups = key_groups(&form);
+                                        (form, groups)
                                     })
                                     .collect()
                             })
@@ -328,12 +329,14 @@ impl Screener {
                 .collect();
             handles.into_iter().map(|h| h.join().expect("analysis thread")).collect()
         });
+        // Key groups per name, kept until the name norms are known (they need every posting).
+        let mut name_groups: Vec<Vec<Vec<u64>>> = Vec::new();
         for (e, forms) in entities.iter().zip(analysed.into_iter().flatten()) {
             let idx = s.entities.len() as u32;
             let first_name = s.names.len() as u32;
-            for (n, (form, keys)) in e.names.iter().zip(forms) {
+            for (n, (form, groups)) in e.names.iter().zip(forms) {
                 let name_id = s.names.len() as u32;
-                for k in keys {
+                for k in group_keys(&groups) {
                     s.postings.entry(k).or_default().push(name_id);
                 }
                 let mut seen: Vec<&str> = Vec::new();
@@ -350,6 +353,7 @@ impl Screener {
                     _ if n.quality == NameQuality::Weak => "weak alias",
                     _ => "alias",
                 };
+                name_groups.push(groups);
                 s.names.push(IndexedName {
                     entity: idx,
                     form,
@@ -392,7 +396,7 @@ impl Screener {
             }
         }
         s.vocab = vocab;
-        s.norms = s.names.iter().map(|n| s.norm(&n.form)).collect();
+        s.norms = name_groups.iter().map(|g| s.norm(g)).collect();
         s
     }
 
@@ -433,9 +437,8 @@ impl Screener {
     /// The most key weight a name can share: per token, its heaviest key. Candidates rank by
     /// shared weight over the two names' norms, a Dice coefficient on keys, so a long name
     /// sharing a word with the query does not outrank a short one sharing all of it.
-    fn norm(&self, f: &NameForm) -> f32 {
-        let groups = key_groups(f);
-        let tokens = &groups[..groups.len() - 1];
+    fn norm(&self, groups: &[Vec<u64>]) -> f32 {
+        let tokens = &groups[..groups.len().saturating_sub(1)];
         // Keys the index lacks are shared by no name: they bound nothing.
         let present = |k: &&u64| self.postings.contains_key(*k);
         tokens
@@ -509,7 +512,7 @@ impl Screener {
                     }
                 }
             }
-            let qn = self.norm(q);
+            let qn = self.norm(&groups);
             let mut scored: Vec<(f32, u32)> = touched
                 .iter()
                 .map(|&e| {

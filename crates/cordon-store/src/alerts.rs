@@ -180,21 +180,6 @@ pub struct AlertFilter {
     pub limit: usize,
 }
 
-/// A screening run, as recorded.
-#[derive(Clone, Debug, Serialize)]
-pub struct Screening {
-    /// Id.
-    pub id: i64,
-    /// `batch`, `rescreen`, `api`.
-    pub kind: String,
-    /// Dataset (none for a re-screening of all datasets).
-    pub dataset: Option<String>,
-    /// List versions screened against.
-    pub versions: Vec<i64>,
-    /// Threshold.
-    pub threshold: f64,
-}
-
 const ALERT_COLUMNS: &str = "a.id, a.dataset, a.record_id, a.entity_id, a.status, a.score, a.explanation, a.version_id, a.created, a.updated, a.reason, r.data";
 
 fn row_to_alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
@@ -363,7 +348,7 @@ impl Store {
                                 why.push(format!("record changed ({})", fields.join(", ")));
                             }
                             if entity_changed {
-                                let fields = self_entity_changes(&tx, &h.entity_id, old_version, h.version_id);
+                                let fields = entity_changes(&tx, &h.entity_id, old_version, h.version_id);
                                 why.push(format!("listing changed in version {} ({})", h.version_id, fields.join(", ")));
                             }
                             Some(format!("decided false positive reopened: {}", why.join("; ")))
@@ -575,7 +560,7 @@ impl Store {
 }
 
 /// The top-level fields of an entity that differ between two versions (for reopen reasons).
-fn self_entity_changes(tx: &rusqlite::Transaction<'_>, entity_id: &str, old_version: i64, new_version: i64) -> Vec<String> {
+fn entity_changes(tx: &rusqlite::Transaction<'_>, entity_id: &str, old_version: i64, new_version: i64) -> Vec<String> {
     let get = |v: i64| -> Option<String> {
         tx.query_row("SELECT data FROM entity WHERE version_id = ?1 AND id = ?2", params![v, entity_id], |r| r.get(0))
             .optional()

@@ -23,7 +23,7 @@ pub mod alerts;
 mod migrations;
 mod time;
 
-pub use alerts::{content_hash, Alert, AlertCounts, AlertFilter, AlertStatus, Decision, HitRow, RecordRow, Screening};
+pub use alerts::{content_hash, Alert, AlertCounts, AlertFilter, AlertStatus, Decision, HitRow, RecordRow};
 
 use std::path::{Path, PathBuf};
 
