@@ -89,6 +89,46 @@ enum Command {
     /// The append-only audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Serve the HTTP API (yente-compatible /match, alerts and decisions, metrics).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "CORDON_ADDR")]
+        addr: std::net::SocketAddr,
+        /// Read endpoints (/match, /search, /entities, GET /alerts) need an API key too.
+        #[arg(long, env = "CORDON_KEYS_FOR_READS")]
+        keys_for_reads: bool,
+        /// Largest request body, in bytes.
+        #[arg(long, default_value_t = 8 << 20)]
+        max_body: usize,
+        /// Most queries in one /match request.
+        #[arg(long, default_value_t = 100)]
+        max_queries: usize,
+        /// Most records in one /screen request.
+        #[arg(long, default_value_t = 10_000)]
+        max_records: usize,
+        /// Seconds between checks for new list versions (swapped in without dropping requests).
+        #[arg(long, default_value_t = 10)]
+        reload_secs: u64,
+    },
+    /// API keys of the HTTP server.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key; it is printed once and stored only as a hash.
+    Create {
+        /// Who or what uses it (unique).
+        name: String,
+    },
+    /// List keys (names, prefixes, dates; never the keys).
+    List,
+    /// Revoke a key by name.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -450,7 +490,8 @@ fn run(cli: Cli) -> Result<()> {
                 None => None,
             };
             let mut store = open_store(&home)?;
-            let (screener, _) = cordon_engine::screen::load_screener(&mut store, &home)?;
+            let index = cordon_engine::index::ListIndex::load(&mut store, &home)?;
+            let screener = &index.screener;
             let schema = schema.map(|s| match s {
                 SchemaArg::Person => cordon_match::Schema::Person,
                 SchemaArg::Organization => cordon_match::Schema::Organization,
@@ -496,7 +537,8 @@ fn run(cli: Cli) -> Result<()> {
                 None => cordon_engine::screen::OutputFormat::Jsonl,
             };
             let mut store = open_store(&home)?;
-            let (screener, versions) = cordon_engine::screen::load_screener(&mut store, &home)?;
+            let index = cordon_engine::index::ListIndex::load(&mut store, &home)?;
+            let (screener, versions) = (&index.screener, &index.versions);
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             let opts = cordon_engine::screen::ScreenOptions {
                 threshold,
@@ -522,10 +564,10 @@ fn run(cli: Cli) -> Result<()> {
             let mut sink = output_sink(output.as_deref(), out)?;
             let actor = cordon_engine::default_actor();
             let mut recorder = match record {
-                true => Some(cordon_engine::cases::Recorder::start(&mut store, &versions, &dataset, threshold, &actor)?),
+                true => Some(cordon_engine::cases::Recorder::start(&mut store, &index, &dataset, threshold, &actor)?),
                 false => None,
             };
-            let summary = cordon_engine::screen::screen_file(&screener, &input, format, &mut sink, &opts, recorder.as_mut(), &mut progress)?;
+            let summary = cordon_engine::screen::screen_file(screener, &input, format, &mut sink, &opts, recorder.as_mut(), &mut progress)?;
             sink.flush()?;
             if let Some(b) = &bar {
                 b.finish_and_clear();
@@ -565,12 +607,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Alerts(AlertsCommand::List { status, dataset, limit, json }) => {
             let store = open_store(&home)?;
-            let statuses = match status.as_str() {
-                "all" => Vec::new(),
-                "decided" => vec![cordon_store::AlertStatus::FalsePositive, cordon_store::AlertStatus::TrueMatch],
-                other => vec![cordon_store::AlertStatus::parse(other)
-                    .with_context(|| format!("unknown status {other:?}: open, decided, false-positive, true-match, closed, all"))?],
-            };
+            let statuses = cordon_engine::cases::status_filter(&status)?;
             let alerts = store.alerts(&cordon_store::AlertFilter { statuses, dataset, limit })?;
             for a in &alerts {
                 if json {
@@ -641,6 +678,53 @@ fn run(cli: Cli) -> Result<()> {
             let actor = by.unwrap_or_else(cordon_engine::default_actor);
             let a = store.decide(id, decision, note.as_deref(), &actor)?;
             writeln!(out, "alert {} decided {} by {actor}", a.id, a.status.as_str())?;
+        }
+        Command::Serve {
+            addr,
+            keys_for_reads,
+            max_body,
+            max_queries,
+            max_records,
+            reload_secs,
+        } => {
+            let mut cfg = cordon_server::Config::new(home.clone());
+            cfg.keys_for_reads = keys_for_reads;
+            cfg.max_body_bytes = max_body;
+            cfg.max_queries = max_queries.max(1);
+            cfg.max_records = max_records.max(1);
+            cfg.reload_every = std::time::Duration::from_secs(reload_secs.max(1));
+            let state = cordon_server::AppState::open(cfg)?;
+            cordon_server::run(state, addr, |local| {
+                eprintln!("cordon serve: listening on http://{local} (home {})", home.display())
+            })?;
+        }
+        Command::Keys(KeysCommand::Create { name }) => {
+            let mut store = open_store(&home)?;
+            let (key, secret) = cordon_engine::keys::create_key(&mut store, &name, &cordon_engine::default_actor())?;
+            writeln!(out, "{secret}")?;
+            eprintln!(
+                "created key {:?} ({}…); it is shown only now: send it as `Authorization: ApiKey <key>`",
+                key.name, key.prefix
+            );
+        }
+        Command::Keys(KeysCommand::List) => {
+            let store = open_store(&home)?;
+            for k in store.keys()? {
+                writeln!(
+                    out,
+                    "{:<20} {}…  created {} by {}{}",
+                    k.name,
+                    k.prefix,
+                    k.created,
+                    k.created_by,
+                    k.revoked.map(|r| format!("  REVOKED {r}")).unwrap_or_default()
+                )?;
+            }
+        }
+        Command::Keys(KeysCommand::Revoke { name }) => {
+            let mut store = open_store(&home)?;
+            let k = store.revoke_key(&name, &cordon_engine::default_actor())?;
+            eprintln!("revoked key {:?} ({}…)", k.name, k.prefix);
         }
         Command::Audit(AuditCommand::Export { format, output }) => {
             let store = open_store(&home)?;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use cordon_match::{Hit, Query, Screener, SCREEN_THRESHOLD};
 use cordon_model::{Entity, ListVersion};
-use cordon_store::{content_hash, AlertCounts, HitRow, RecordRow, Store};
+use cordon_store::{content_hash, AlertCounts, AlertStatus, HitRow, RecordRow, Store};
 use serde::Serialize;
 
+use crate::index::ListIndex;
 use crate::screen::query_from_fields;
 use crate::{EngineError, Result};
 
@@ -18,20 +19,9 @@ const RESCREEN_LIMIT: usize = 10;
 const PAGE: usize = 4096;
 
 /// Where each matched entity comes from: its list version and content hash.
-pub(crate) struct EntityInfo(HashMap<String, (i64, String)>);
+pub(crate) struct EntityInfo(pub(crate) HashMap<String, (i64, String)>);
 
 impl EntityInfo {
-    /// Hashes every entity of the given versions.
-    pub(crate) fn of_versions(store: &Store, versions: &[ListVersion]) -> Result<EntityInfo> {
-        let mut map = HashMap::new();
-        for v in versions {
-            for (id, data) in store.entity_data(v.id)? {
-                map.insert(id, (v.id, content_hash(&data)));
-            }
-        }
-        Ok(EntityInfo(map))
-    }
-
     fn hit_row(&self, h: &Hit) -> Option<HitRow> {
         let (version_id, hash) = self.0.get(&h.entity_id)?;
         Some(HitRow {
@@ -47,7 +37,7 @@ impl EntityInfo {
 /// Records a batch screening in the store: every record with an id, and alerts for its matches.
 pub struct Recorder<'a> {
     store: &'a mut Store,
-    info: EntityInfo,
+    info: std::sync::Arc<EntityInfo>,
     screening: i64,
     actor: String,
     dataset: String,
@@ -58,13 +48,13 @@ pub struct Recorder<'a> {
 }
 
 impl<'a> Recorder<'a> {
-    /// Starts a recorded screening of `dataset` against `versions`.
-    pub fn start(store: &'a mut Store, versions: &[ListVersion], dataset: &str, threshold: f64, actor: &str) -> Result<Recorder<'a>> {
+    /// Starts a recorded screening of `dataset` against the lists of `index`.
+    pub fn start(store: &'a mut Store, index: &ListIndex, dataset: &str, threshold: f64, actor: &str) -> Result<Recorder<'a>> {
         if dataset.trim().is_empty() {
             return Err(EngineError::Invalid("the dataset name is empty".into()));
         }
-        let info = EntityInfo::of_versions(store, versions)?;
-        let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+        let info = index.info.clone();
+        let ids = index.version_ids();
         let screening = store.begin_screening(actor, "batch", Some(dataset), &ids, threshold)?;
         Ok(Recorder {
             store,
@@ -102,6 +92,18 @@ impl<'a> Recorder<'a> {
         let summary = serde_json::json!({"rows": rows, "without_id": self.without_id, "alerts": self.counts});
         self.store.finish_screening(self.screening, &self.actor, &summary)?;
         Ok(self.counts)
+    }
+}
+
+/// The alert states a status filter names: `open`, `decided` (false positive or true match),
+/// `false-positive`, `true-match`, `closed`, or `all` (every state: an empty list).
+pub fn status_filter(name: &str) -> Result<Vec<AlertStatus>> {
+    match name {
+        "all" => Ok(Vec::new()),
+        "decided" => Ok(vec![AlertStatus::FalsePositive, AlertStatus::TrueMatch]),
+        other => AlertStatus::parse(other)
+            .map(|s| vec![s])
+            .ok_or_else(|| EngineError::Invalid(format!("unknown status {other:?}: open, decided, false-positive, true-match, closed, all"))),
     }
 }
 

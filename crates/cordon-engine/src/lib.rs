@@ -20,6 +20,8 @@ use cordon_model::{Entity, ListFormat, ListVersion};
 use cordon_store::{Activation, ImportOutcome, NewVersion, Store, StoreError};
 
 pub mod cases;
+pub mod index;
+pub mod keys;
 pub mod screen;
 
 /// Errors of Cordon workflows.

@@ -6,21 +6,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use cordon_match::{Hit, Query, Schema, Screener};
-use cordon_model::{Gender, ListVersion, PartialDate};
-use cordon_store::Store;
+use cordon_model::{Gender, PartialDate};
 use serde::Serialize;
 
-use crate::{ensure_lists, EngineError, Result};
-
-/// Builds a screener over every active list version (loading lists first if the store is empty).
-pub fn load_screener(store: &mut Store, home: &Path) -> Result<(Screener, Vec<ListVersion>)> {
-    let versions = ensure_lists(store, home)?;
-    let mut entities = Vec::new();
-    for v in &versions {
-        entities.extend(store.entities(v.id)?);
-    }
-    Ok((Screener::new(&entities), versions))
-}
+use crate::index::ListIndex;
+use crate::{EngineError, Result};
 
 /// Input file formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +94,101 @@ fn fields_json(get: &dyn Fn(&str) -> Option<String>) -> String {
 /// when it has neither name nor wallet.
 pub(crate) fn query_from_fields(get: &dyn Fn(&str) -> Option<String>) -> Option<Query> {
     build(None, get("name"), get).ok().map(|r| r.query)
+}
+
+/// The query of one party given by its fields (`name`, `dob`, `nationality`, `gender`,
+/// `id_number`, `wallet`, `schema`, under any of their column names), with warnings about
+/// values that could not be used; an error when it has neither name nor wallet.
+pub fn query_of(get: &dyn Fn(&str) -> Option<String>) -> std::result::Result<(Query, Vec<String>), String> {
+    build(None, get("name"), get).map(|r| (r.query, r.warnings))
+}
+
+/// Screens several readings of one party (one per name it goes by) and keeps each entity's
+/// best hit, best first.
+pub fn screen_any(screener: &Screener, queries: &[Query], threshold: f64, limit: usize) -> Vec<Hit> {
+    let mut best: Vec<Hit> = Vec::new();
+    for q in queries {
+        for h in screener.screen(q, threshold, limit) {
+            match best.iter_mut().find(|b| b.entity_id == h.entity_id) {
+                Some(b) if b.score >= h.score => {}
+                Some(b) => *b = h,
+                None => best.push(h),
+            }
+        }
+    }
+    best.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
+    best.truncate(limit);
+    best
+}
+
+/// One screened row of a batch given as JSON objects.
+#[derive(Clone, Debug)]
+pub struct RowResult {
+    /// The row's `id`.
+    pub id: Option<String>,
+    /// The screened name.
+    pub name: String,
+    /// Matches, best first.
+    pub hits: Vec<Hit>,
+    /// Values that could not be used.
+    pub warnings: Vec<String>,
+    /// Why the row could not be screened.
+    pub error: Option<String>,
+}
+
+/// Screens rows given as JSON objects (fields as in an input file), in order, on `threads`
+/// threads, recording them when a recorder is given. A row that cannot be screened gets an
+/// error and does not stop the others.
+pub fn screen_objects(
+    index: &ListIndex,
+    rows: &[serde_json::Map<String, serde_json::Value>],
+    opts: &ScreenOptions,
+    recorder: Option<&mut crate::cases::Recorder<'_>>,
+) -> Result<Vec<RowResult>> {
+    let batch: Vec<Parsed> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, obj)| {
+            let get = |k: &str| -> Option<String> {
+                obj.get(k).and_then(|v| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Null => None,
+                    other => Some(other.to_string()),
+                })
+            };
+            let id = get("id");
+            build(id.clone(), get("name"), &get).map_err(|e| (id, format!("row {}: {e}", i + 1)))
+        })
+        .collect();
+    let results = run_batch(&index.screener, &batch, opts);
+    if let Some(r) = recorder {
+        let rows = batch
+            .iter()
+            .zip(&results)
+            .filter_map(|(rec, hits)| rec.as_ref().ok().map(|rec| (rec.id.clone(), rec.fields.clone(), hits.as_slice())))
+            .collect();
+        r.batch(rows)?;
+    }
+    Ok(batch
+        .into_iter()
+        .zip(results)
+        .map(|(rec, hits)| match rec {
+            Ok(r) => RowResult {
+                id: r.id,
+                name: r.name,
+                hits,
+                warnings: r.warnings,
+                error: None,
+            },
+            Err((id, e)) => RowResult {
+                id,
+                name: String::new(),
+                hits: Vec::new(),
+                warnings: Vec::new(),
+                error: Some(e),
+            },
+        })
+        .collect())
 }
 
 #[derive(Serialize)]

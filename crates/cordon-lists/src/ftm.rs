@@ -361,6 +361,37 @@ pub fn write(entities: &[Entity], source: &str, out: &mut impl Write) -> std::io
     Ok(())
 }
 
+/// One entity as a nested FtM object, the shape yente's API returns: the entities it unfolds
+/// into (addresses, identity documents, relations) sit inside its properties instead of
+/// being separate lines.
+pub fn nested(e: &Entity, source: &str) -> serde_json::Value {
+    let mut parts = unfold(e, source).into_iter();
+    let Some(mut main) = parts.next() else {
+        return serde_json::Value::Null;
+    };
+    for part in parts {
+        let id = serde_json::Value::String(part.id.clone());
+        let slot = main.properties.values_mut().flat_map(|vs| vs.iter_mut()).find(|v| **v == id);
+        match slot {
+            // The main entity refers to it (addressEntity): put the object in place of the id.
+            Some(v) => *v = serde_json::to_value(&part).expect("entities serialise"),
+            // It refers to the main entity (a document's holder, a relation): list it under its
+            // schema name, as FtM's reverse properties do.
+            None => {
+                let mut key = part.schema.clone();
+                if let Some(first) = key.get_mut(0..1) {
+                    first.make_ascii_lowercase();
+                }
+                main.properties
+                    .entry(key)
+                    .or_default()
+                    .push(serde_json::to_value(&part).expect("entities serialise"));
+            }
+        }
+    }
+    serde_json::to_value(&main).expect("entities serialise")
+}
+
 fn strings(v: Vec<String>) -> Vec<serde_json::Value> {
     v.into_iter().map(serde_json::Value::String).collect()
 }

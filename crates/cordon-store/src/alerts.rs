@@ -551,6 +551,16 @@ impl Store {
         Ok((out, last))
     }
 
+    /// The stored JSON of every entity of a version, `(id, data)` in import order.
+    pub fn entity_rows(&self, version_id: i64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, data FROM entity WHERE version_id = ?1 ORDER BY rowid")
+            .map_err(self.err())?;
+        let rows = stmt.query_map([version_id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
     /// The stored JSON of every entity of a version, by id (for diffs and content hashes).
     pub fn entity_data(&self, version_id: i64) -> Result<BTreeMap<String, String>> {
         let mut stmt = self.conn.prepare("SELECT id, data FROM entity WHERE version_id = ?1").map_err(self.err())?;

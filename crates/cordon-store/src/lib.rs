@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod alerts;
+mod keys;
 mod migrations;
 mod time;
 
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use cordon_model::{Entity, ListFormat, ListVersion, VersionCounts};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+pub use keys::ApiKey;
 pub use time::now_rfc3339;
 
 /// Errors of the store.

@@ -108,6 +108,16 @@ const MIGRATIONS: &[&str] = &[
     -- Decisions are evidence: never edited, never deleted.
     CREATE TRIGGER decision_no_update BEFORE UPDATE ON decision BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
     CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;",
+    // 3: API keys of the HTTP server, stored as SHA-256 digests only.
+    "CREATE TABLE api_key (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        digest TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked TEXT
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -4,5 +4,6 @@
 mod alerts;
 mod lists;
 mod screen;
+mod serve;
 mod update;
 mod util;
