@@ -112,7 +112,7 @@ pub struct MatchRequest {
     #[serde(default)]
     #[allow(dead_code)]
     #[schema(value_type = Object)]
-    pub weights: BTreeMap<String, f64>,
+    pub weights: BTreeMap<String, Value>,
 }
 
 /// Parameters of `POST /match/{dataset}`.
@@ -120,10 +120,13 @@ pub struct MatchRequest {
 #[into_params(parameter_in = Query)]
 pub struct MatchParams {
     /// Score from which a result is a match (`"match": true`); default 0.6.
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
     /// Lowest score returned; default the smaller of 0.5 and the threshold.
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub cutoff: Option<f64>,
     /// Results per query; default 5, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// Accepted for yente compatibility; Cordon has one algorithm.
     #[allow(dead_code)]
@@ -345,7 +348,11 @@ fn scored(index: &ListIndex, h: &Hit, threshold: f64) -> ScoredEntity {
     responses(
         (status = 200, description = "One answer per query", body = MatchResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Reads need a key (--keys-for-reads) and none or a bad one was sent", body = ErrorBody),
         (status = 404, description = "Unknown dataset", body = ErrorBody),
+        (status = 413, description = "Body or batch too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON (Content-Type)", body = ErrorBody),
+        (status = 422, description = "JSON of the wrong shape", body = ErrorBody),
         (status = 503, description = "Lists not loaded", body = ErrorBody)
     )
 )]
@@ -443,12 +450,15 @@ fn matcher_docs() -> Value {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The name to look for.
+    #[param(min_length = 1, pattern = "\\S")]
     pub q: String,
     /// Results; default 10, at most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// `Person` or `Organization` (also `Company`, `LegalEntity` for both).
     pub schema: Option<String>,
     /// Lowest score returned; default 0.3.
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub cutoff: Option<f64>,
 }
 
@@ -476,7 +486,9 @@ pub struct SearchResponse {
     responses(
         (status = 200, description = "Entities, best first", body = SearchResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 404, description = "Unknown dataset", body = ErrorBody)
+        (status = 401, description = "Reads need a key", body = ErrorBody),
+        (status = 404, description = "Unknown dataset", body = ErrorBody),
+        (status = 503, description = "Lists not loaded", body = ErrorBody)
     )
 )]
 async fn search(
@@ -530,7 +542,12 @@ async fn search(
     get,
     path = "/entities/{id}",
     params(("id" = String, Path, description = "Store id, e.g. `un:KPi.052`, `ofac:20157`")),
-    responses((status = 200, description = "The entity", body = Object), (status = 404, description = "Not on an active list", body = ErrorBody))
+    responses(
+        (status = 200, description = "The entity", body = Object),
+        (status = 401, description = "Reads need a key", body = ErrorBody),
+        (status = 404, description = "Not on an active list", body = ErrorBody),
+        (status = 503, description = "Lists not loaded", body = ErrorBody)
+    )
 )]
 async fn entity(State(state): St, PathParam(id): PathParam<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     state.authorize(&headers, false)?;
@@ -555,10 +572,12 @@ async fn entity(State(state): St, PathParam(id): PathParam<String>, headers: Hea
 #[into_params(parameter_in = Query)]
 pub struct AlertParams {
     /// `open` (default), `decided`, `false-positive`, `true-match`, `closed`, `all`.
+    #[param(pattern = "^(open|decided|false[-_]positive|true[-_]match|closed|all)$")]
     pub status: Option<String>,
     /// Only this dataset.
     pub dataset: Option<String>,
     /// At most this many (default 100, at most 10,000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<usize>,
 }
 
@@ -567,7 +586,11 @@ pub struct AlertParams {
     get,
     path = "/alerts",
     params(AlertParams),
-    responses((status = 200, description = "`{\"alerts\": [...]}`", body = Object), (status = 400, description = "Bad filter", body = ErrorBody))
+    responses(
+        (status = 200, description = "`{\"alerts\": [...]}`", body = Object),
+        (status = 400, description = "Bad filter", body = ErrorBody),
+        (status = 401, description = "Reads need a key", body = ErrorBody)
+    )
 )]
 async fn list_alerts(State(state): St, Params(p): Params<AlertParams>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     state.authorize(&headers, false)?;
@@ -591,7 +614,12 @@ async fn list_alerts(State(state): St, Params(p): Params<AlertParams>, headers: 
     get,
     path = "/alerts/{id}",
     params(("id" = i64, Path, description = "Alert id")),
-    responses((status = 200, description = "The alert", body = Object), (status = 404, description = "No such alert", body = ErrorBody))
+    responses(
+        (status = 200, description = "The alert", body = Object),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
+        (status = 401, description = "Reads need a key", body = ErrorBody),
+        (status = 404, description = "No such alert", body = ErrorBody)
+    )
 )]
 async fn get_alert(State(state): St, PathParam(id): PathParam<i64>, headers: HeaderMap) -> Result<Json<Alert>, ApiError> {
     state.authorize(&headers, false)?;
@@ -622,7 +650,10 @@ pub struct DecisionRequest {
         (status = 200, description = "The alert after the decision", body = Object),
         (status = 400, description = "Bad decision", body = ErrorBody),
         (status = 401, description = "No or bad API key", body = ErrorBody),
-        (status = 404, description = "No such alert", body = ErrorBody)
+        (status = 404, description = "No such alert", body = ErrorBody),
+        (status = 413, description = "Body or batch too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON (Content-Type)", body = ErrorBody),
+        (status = 422, description = "JSON of the wrong shape", body = ErrorBody),
     )
 )]
 async fn decide(
@@ -660,9 +691,21 @@ pub struct ScreenRequest {
     /// The dataset the records belong to (a roster, a customer file).
     pub dataset: Option<String>,
     /// Lowest score kept; default 0.6.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
-    /// Matches per record; default 5.
+    /// Matches per record; default 5, at most 100.
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
+}
+
+/// A count given as a JSON number, `5` or `5.0` (JSON Schema's integers include the latter).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && (0.0..=1e9).contains(&x) => Ok(Some(x as usize)),
+        Some(x) => Err(serde::de::Error::custom(format!("{x} is not a whole number of at most 10^9"))),
+    }
 }
 
 /// One match of a screened record.
@@ -701,7 +744,7 @@ pub struct ScreenResponse {
     /// One result per record, in order.
     pub results: Vec<ScreenedRow>,
     /// What recording did (when `record` was set).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub recorded: Option<AlertCounts>,
 }
 
@@ -715,7 +758,10 @@ pub struct ScreenResponse {
         (status = 200, description = "One result per record", body = ScreenResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Recording without a valid API key", body = ErrorBody),
-        (status = 413, description = "Too many records", body = ErrorBody)
+        (status = 413, description = "Body or batch too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON (Content-Type)", body = ErrorBody),
+        (status = 422, description = "JSON of the wrong shape", body = ErrorBody),
+        (status = 503, description = "Lists not loaded", body = ErrorBody)
     )
 )]
 async fn screen(State(state): St, headers: HeaderMap, JsonBody(req): JsonBody<ScreenRequest>) -> Result<Json<ScreenResponse>, ApiError> {
@@ -729,7 +775,10 @@ async fn screen(State(state): St, headers: HeaderMap, JsonBody(req): JsonBody<Sc
     if !(0.0..=1.0).contains(&threshold) {
         return Err(ApiError::bad_request("threshold is a score between 0 and 1"));
     }
-    let limit = req.limit.unwrap_or(5).clamp(1, 100);
+    let limit = req.limit.unwrap_or(5);
+    if limit == 0 || limit > 100 {
+        return Err(ApiError::bad_request("limit must be between 1 and 100"));
+    }
     let index = ready_index(&state)?;
     let st = state.clone();
     let (rows, recorded) = tokio::task::spawn_blocking(move || {
@@ -788,7 +837,7 @@ pub struct StatusBody {
     pub entities: Option<usize>,
     /// The list versions served.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub lists: Option<Value>,
 }
 
