@@ -113,6 +113,135 @@ enum Command {
     /// API keys of the HTTP server.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Chain data: import, tags, clustering, tracing, exposure.
+    #[command(subcommand)]
+    Chain(ChainCommand),
+}
+
+#[derive(Subcommand)]
+enum ChainCommand {
+    /// Import chain data: ethereum-etl CSV (transactions, token_transfers), bitcoin-etl JSON,
+    /// raw Bitcoin blocks. All files are parsed before anything is stored.
+    Import {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// ethereum-etl, bitcoin-etl or btc-raw (default: detected from content).
+        #[arg(long)]
+        format: Option<String>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attribution tags.
+    #[command(subcommand)]
+    Tags(ChainTagsCommand),
+    /// Cluster UTXO addresses; writes `address,cluster_id` (cluster id = smallest member id).
+    Cluster {
+        /// Heuristics: multi-input, change.
+        #[arg(long, default_value = "multi-input")]
+        heuristics: String,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Explain the cluster of this address from the last clustering instead.
+        #[arg(long)]
+        explain: Option<String>,
+    },
+    /// Follow funds from (forward) or into (backward) an address.
+    Trace {
+        /// Start address.
+        #[arg(long)]
+        from: String,
+        /// poison, haircut or fifo.
+        #[arg(long, default_value = "haircut")]
+        model: String,
+        /// forward or backward.
+        #[arg(long, default_value = "forward")]
+        direction: String,
+        /// Hop limit.
+        #[arg(long, default_value_t = 10)]
+        max_hops: u32,
+        /// Asset (btc, eth, erc20:0x…); default: the only one the address has transfers in.
+        #[arg(long)]
+        asset: Option<String>,
+        /// Taint starts at this block height (forward).
+        #[arg(long, default_value_t = 0)]
+        since: u32,
+        /// Tag categories not followed through.
+        #[arg(long, default_value = "exchange,service", value_delimiter = ',')]
+        stop: Vec<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a synthetic chain with planted laundering and ground truth; with --evaluate,
+    /// trace every hack with each model and score against the truth.
+    Synth {
+        /// Directory for transactions.csv (ethereum-etl), tags.yaml (TagPack), truth.json.
+        #[arg(long, default_value = "synth")]
+        out: PathBuf,
+        /// Ordinary users.
+        #[arg(long, default_value_t = 20_000)]
+        users: u32,
+        /// Background transfers.
+        #[arg(long, default_value_t = 200_000)]
+        transfers: u64,
+        /// Hacks planted.
+        #[arg(long, default_value_t = 3)]
+        hacks: u32,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Score traces against the truth instead of writing files.
+        #[arg(long)]
+        evaluate: bool,
+        /// Hop limit of the evaluated traces.
+        #[arg(long, default_value_t = 10)]
+        max_hops: u32,
+        /// Taint share from which haircut and FIFO flag an address.
+        #[arg(long, default_value_t = 0.01)]
+        min_share: f64,
+    },
+    /// Exposure of an address to sanctioned, DPRK, mixer, bridge, exchange funds.
+    Exposure {
+        /// The address.
+        address: String,
+        /// Asset; default: the only one the address has transfers in.
+        #[arg(long)]
+        asset: Option<String>,
+        /// How far back to look.
+        #[arg(long, default_value_t = 6)]
+        max_hops: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What chain data and tags are loaded.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum ChainTagsCommand {
+    /// Import tags: GraphSense TagPack YAML, or files of addresses with --category and --label.
+    Import {
+        /// Files.
+        paths: Vec<PathBuf>,
+        /// Category for plain address files: sanctioned, dprk, mixer, exchange, service, bridge, other.
+        #[arg(long)]
+        category: Option<String>,
+        /// Label for plain address files (default: the file name).
+        #[arg(long)]
+        label: Option<String>,
+        /// Actor for plain address files (lazarus, an entity id).
+        #[arg(long)]
+        actor: Option<String>,
+        /// Also tag every wallet address on the active sanctions lists.
+        #[arg(long)]
+        from_lists: bool,
+    },
+    /// List tags.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -726,6 +855,7 @@ fn run(cli: Cli) -> Result<()> {
             let k = store.revoke_key(&name, &cordon_engine::default_actor())?;
             eprintln!("revoked key {:?} ({}…)", k.name, k.prefix);
         }
+        Command::Chain(cmd) => run_chain(cmd, &home, &mut out)?,
         Command::Audit(AuditCommand::Export { format, output }) => {
             let store = open_store(&home)?;
             let log = store.audit_log()?;
@@ -770,6 +900,246 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+fn run_chain(cmd: ChainCommand, home: &Path, out: &mut dyn Write) -> Result<()> {
+    use cordon_engine::chain as ch;
+    let actor = cordon_engine::default_actor();
+    match cmd {
+        ChainCommand::Import { paths, format, json } => {
+            let format = match format {
+                Some(f) => Some(cordon_chain::read::Format::parse(&f).with_context(|| format!("unknown format {f:?}: ethereum-etl, bitcoin-etl, btc-raw"))?),
+                None => None,
+            };
+            let mut store = open_store(home)?;
+            let t = std::time::Instant::now();
+            let r = ch::import_chain(&mut store, home, &paths, format, &actor, &mut |m| eprintln!("{m}"))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            } else {
+                for f in &r.summary.files {
+                    writeln!(
+                        out,
+                        "imported {} ({}): {} transfers, {} UTXO transactions",
+                        f.path, f.format, f.edges, f.utxo_txs
+                    )?;
+                }
+                for a in &r.summary.already {
+                    writeln!(out, "already imported: {a}")?;
+                }
+                for n in &r.notes {
+                    writeln!(out, "note: {n}")?;
+                }
+                if r.summary.unresolved_inputs > 0 {
+                    writeln!(
+                        out,
+                        "note: {} inputs spend outputs that were not imported and do not reveal their address; they are left out of the address graph",
+                        r.summary.unresolved_inputs
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{} new addresses; graphs rebuilt: {}; {:.2} s",
+                    r.summary.new_addresses,
+                    r.summary.assets.join(", "),
+                    t.elapsed().as_secs_f64()
+                )?;
+            }
+        }
+        ChainCommand::Tags(ChainTagsCommand::Import {
+            paths,
+            category,
+            label,
+            actor: tag_actor,
+            from_lists,
+        }) => {
+            let mut store = open_store(home)?;
+            let category = match category {
+                Some(c) => Some(
+                    cordon_model::TagCategory::parse(&c)
+                        .with_context(|| format!("unknown category {c:?}: sanctioned, dprk, mixer, exchange, service, bridge, other"))?,
+                ),
+                None => None,
+            };
+            if paths.is_empty() && !from_lists {
+                anyhow::bail!("nothing to import: give tag files or --from-lists");
+            }
+            if !paths.is_empty() {
+                let d = cordon_chain::tags::TagDefaults {
+                    category,
+                    label,
+                    actor: tag_actor,
+                };
+                let (n, new) = ch::import_tags(&mut store, &paths, &d, &actor)?;
+                writeln!(out, "{n} tags read, {new} new")?;
+            }
+            if from_lists {
+                let (n, new) = ch::tags_from_lists(&mut store, &actor)?;
+                writeln!(out, "{n} tags from the sanctions lists' wallets, {new} new")?;
+            }
+        }
+        ChainCommand::Tags(ChainTagsCommand::List) => {
+            let store = open_store(home)?;
+            for t in store.tags()? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.address,
+                    t.category.as_str(),
+                    t.label,
+                    t.actor.unwrap_or_default(),
+                    t.source
+                )?;
+            }
+        }
+        ChainCommand::Cluster { heuristics, output, explain } => {
+            if let Some(a) = explain {
+                let lines = ch::explain_cluster(home, &a)?;
+                if lines.is_empty() {
+                    writeln!(out, "{a} is alone in its cluster")?;
+                }
+                for l in lines {
+                    writeln!(out, "{l}")?;
+                }
+                return Ok(());
+            }
+            let h = cordon_chain::cluster::Heuristics::parse(&heuristics).map_err(anyhow::Error::msg)?;
+            let stdout = std::io::stdout();
+            let mut sink = output_sink(output.as_deref(), stdout.lock())?;
+            let (s, _) = ch::cluster_addresses(home, h, &mut sink)?;
+            sink.flush()?;
+            eprintln!("{}", serde_json::to_string(&s)?);
+        }
+        ChainCommand::Trace {
+            from,
+            model,
+            direction,
+            max_hops,
+            asset,
+            since,
+            stop,
+            json,
+        } => {
+            let store = open_store(home)?;
+            let stop = stop
+                .iter()
+                .map(|c| cordon_model::TagCategory::parse(c).with_context(|| format!("unknown category {c:?} in --stop")))
+                .collect::<Result<Vec<_>>>()?;
+            let direction = match direction.as_str() {
+                "forward" => cordon_graph::taint::Direction::Forward,
+                "backward" => cordon_graph::taint::Direction::Backward,
+                d => anyhow::bail!("unknown direction {d:?}: forward, backward"),
+            };
+            let opts = cordon_chain::analysis::TraceOptions {
+                from,
+                asset,
+                model: ch::model(&model)?,
+                direction,
+                max_hops,
+                since,
+                stop,
+            };
+            let r = ch::trace(&store, home, &opts)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} trace of {} ({}), {:?}, {} hops: {} addresses, {} transfers",
+                    r.direction,
+                    r.from,
+                    r.asset,
+                    r.model,
+                    r.max_hops,
+                    r.nodes.len(),
+                    r.edges.len()
+                )?;
+                for n in &r.nodes {
+                    writeln!(
+                        out,
+                        "  hop {:>2}  {}  {}  ({:.1} %) {}",
+                        n.hop,
+                        n.address,
+                        n.amount,
+                        n.share * 100.0,
+                        n.tags.join(", ")
+                    )?;
+                }
+                for s in &r.stopped_at {
+                    writeln!(out, "  stopped at {} ({}): {}", s.address, s.reason, s.tags.join(", "))?;
+                }
+            }
+        }
+        ChainCommand::Exposure {
+            address,
+            asset,
+            max_hops,
+            json,
+        } => {
+            let store = open_store(home)?;
+            let r = ch::exposure(&store, home, &address, asset.as_deref(), max_hops)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            } else {
+                writeln!(out, "{} ({}): risk {}", r.address, r.asset, r.risk.to_uppercase())?;
+                for l in &r.explanation {
+                    writeln!(out, "  {l}")?;
+                }
+                for e in &r.exposure {
+                    if !e.path.is_empty() {
+                        writeln!(out, "  path from {}: {}", e.category.as_str(), e.path.join(" -> "))?;
+                    }
+                }
+            }
+        }
+        ChainCommand::Synth {
+            out: dir,
+            users,
+            transfers,
+            hacks,
+            seed,
+            evaluate,
+            max_hops,
+            min_share,
+        } => {
+            let o = cordon_chain::synth::SynthOptions {
+                users,
+                transfers,
+                hacks,
+                seed,
+                ..Default::default()
+            };
+            if evaluate {
+                for m in ch::synth_evaluate(&o, max_hops, min_share)? {
+                    writeln!(out, "{}", serde_json::to_string(&m)?)?;
+                }
+            } else {
+                let s = ch::synth_write(&o, &dir)?;
+                writeln!(
+                    out,
+                    "wrote {} transfers over {} addresses, {} tags, {} hacks to {}",
+                    s.transfers.len(),
+                    s.addresses.len(),
+                    s.tags.len(),
+                    s.truth.len(),
+                    dir.display()
+                )?;
+            }
+        }
+        ChainCommand::Status => {
+            let store = open_store(home)?;
+            let chain = cordon_chain::dataset::ChainStore::open(&ch::chain_dir(home))?;
+            writeln!(out, "{} addresses", chain.address_count())?;
+            for (a, n) in chain.assets() {
+                writeln!(out, "{a}: {n} transfers")?;
+            }
+            for i in chain.imports() {
+                writeln!(out, "imported {} ({}, sha256 {}…)", i.path, i.format, &i.sha256[..12])?;
+            }
+            writeln!(out, "{} tags", store.tags()?.len())?;
+        }
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@ use cordon_model::{Entity, ListFormat, ListVersion};
 use cordon_store::{Activation, ImportOutcome, NewVersion, Store, StoreError};
 
 pub mod cases;
+pub mod chain;
 pub mod index;
 pub mod keys;
 pub mod screen;
@@ -72,6 +73,9 @@ pub enum EngineError {
     /// A request that cannot be carried out as given.
     #[error("{0}")]
     Invalid(String),
+    /// Chain data failed.
+    #[error(transparent)]
+    Chain(#[from] cordon_chain::ChainError),
     /// I/O outside the parsers (temporary download files).
     #[error("{}: {source}", path.display())]
     Io {

@@ -24,10 +24,12 @@ mod country;
 mod date;
 mod entity;
 mod script;
+mod tag;
 mod version;
 
 pub use country::{country_name, Country};
 pub use date::{Dob, DobValue, PartialDate};
 pub use entity::{Address, AliasKind, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, Relation, Wallet};
 pub use script::Script;
+pub use tag::{Tag, TagCategory};
 pub use version::{ListFormat, ListVersion, VersionCounts};

@@ -22,6 +22,7 @@
 pub mod alerts;
 mod keys;
 mod migrations;
+mod tags;
 mod time;
 
 pub use alerts::{content_hash, Alert, AlertCounts, AlertFilter, AlertStatus, Decision, HitRow, RecordRow};

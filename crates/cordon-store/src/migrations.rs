@@ -118,6 +118,18 @@ const MIGRATIONS: &[&str] = &[
         created_by TEXT NOT NULL,
         revoked TEXT
     );",
+    // 4: attribution tags of chain addresses.
+    "CREATE TABLE chain_tag (
+        address TEXT NOT NULL,
+        label TEXT NOT NULL,
+        category TEXT NOT NULL,
+        actor TEXT,
+        confidence REAL,
+        source TEXT NOT NULL,
+        added TEXT NOT NULL,
+        PRIMARY KEY (address, label, source)
+    );
+    CREATE INDEX chain_tag_by_category ON chain_tag (category);",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -1,0 +1,631 @@
+//! Traces and exposure over a chain dataset, with tags, as reports for people and JSON.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cordon_graph::taint::{reach, simulate, Direction, Reach};
+use cordon_graph::{Amount, Graph};
+use cordon_model::{Tag, TagCategory};
+use serde::Serialize;
+
+use crate::dataset::ChainStore;
+use crate::ChainError;
+
+/// Taint model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// Any taint taints the whole transfer.
+    Poison,
+    /// A transfer carries the sender's tainted share of its balance.
+    Haircut,
+    /// A transfer spends the sender's oldest funds first.
+    Fifo,
+}
+
+impl Model {
+    /// Parses `poison`, `haircut`, `fifo`.
+    pub fn parse(s: &str) -> Option<Model> {
+        Some(match s {
+            "poison" => Model::Poison,
+            "haircut" => Model::Haircut,
+            "fifo" => Model::Fifo,
+            _ => return None,
+        })
+    }
+}
+
+/// Tags by address id.
+#[derive(Clone, Debug, Default)]
+pub struct TagIndex {
+    by_id: HashMap<u32, Vec<Tag>>,
+}
+
+impl TagIndex {
+    /// Indexes the tags whose addresses the dataset holds.
+    pub fn new(store: &ChainStore, tags: Vec<Tag>) -> TagIndex {
+        let mut by_id: HashMap<u32, Vec<Tag>> = HashMap::new();
+        for t in tags {
+            if let Some(id) = store.id(&t.address) {
+                by_id.entry(id).or_default().push(t);
+            }
+        }
+        TagIndex { by_id }
+    }
+
+    /// Tags of an address id.
+    pub fn of(&self, id: u32) -> &[Tag] {
+        self.by_id.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Tagged as a service (trace stops there).
+    pub fn is_service(&self, id: u32) -> bool {
+        self.of(id).iter().any(|t| t.category.is_service())
+    }
+
+    /// Tagged address ids.
+    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// Number of tagged addresses in the dataset.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// True when no dataset address is tagged.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+fn tag_names(tags: &[Tag]) -> Vec<String> {
+    let mut v: Vec<String> = tags.iter().map(|t| format!("{} ({})", t.label, t.category.as_str())).collect();
+    v.dedup();
+    v
+}
+
+/// One node of a trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceNode {
+    /// Address.
+    pub address: String,
+    /// Hops from the start.
+    pub hop: u32,
+    /// Tainted amount (forward: received; backward: contributed), smallest units.
+    pub amount: String,
+    /// Tainted share of what the node received (forward) or of what the target received
+    /// (backward).
+    pub share: f64,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// One transfer of a trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceEdge {
+    /// Sender.
+    pub from: String,
+    /// Receiver.
+    pub to: String,
+    /// Transaction hash.
+    pub tx: String,
+    /// Tainted amount carried (the transfer's amount under poison).
+    pub amount: String,
+    /// Block height.
+    pub block: u32,
+}
+
+/// Where a trace stopped.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stop {
+    /// Address.
+    pub address: String,
+    /// `service`.
+    pub reason: String,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceReport {
+    /// The start address.
+    pub from: String,
+    /// Asset traced.
+    pub asset: String,
+    /// Model.
+    pub model: Model,
+    /// `forward` or `backward`.
+    pub direction: &'static str,
+    /// Hop limit.
+    pub max_hops: u32,
+    /// Nodes with taint, nearest first.
+    pub nodes: Vec<TraceNode>,
+    /// Transfers that carried taint.
+    pub edges: Vec<TraceEdge>,
+    /// Services reached and not followed.
+    pub stopped_at: Vec<Stop>,
+    /// Edges examined by the traversal.
+    pub edges_scanned: u64,
+}
+
+/// What to trace.
+#[derive(Clone, Debug)]
+pub struct TraceOptions {
+    /// Start address.
+    pub from: String,
+    /// Asset (`btc`, `eth`, `erc20:0x…`); `None`: the only asset the address has transfers in.
+    pub asset: Option<String>,
+    /// Model.
+    pub model: Model,
+    /// Direction.
+    pub direction: Direction,
+    /// Hop limit.
+    pub max_hops: u32,
+    /// Taint starts at this block (forward).
+    pub since: u32,
+    /// Categories a trace does not follow through (default: exchanges and other services).
+    pub stop: Vec<TagCategory>,
+}
+
+fn amount_str(model: Model, poison: Amount, haircut: f64, fifo: Amount) -> (String, f64) {
+    match model {
+        Model::Poison => (poison.to_string(), poison as f64),
+        Model::Haircut => (format!("{:.0}", haircut.max(0.0)), haircut),
+        Model::Fifo => (fifo.to_string(), fifo as f64),
+    }
+}
+
+fn stop_reason(tags: &[Tag], stop: &[TagCategory]) -> String {
+    match tags.iter().find(|t| stop.contains(&t.category)).map(|t| t.category) {
+        Some(c) if c.is_service() => "service".into(),
+        Some(c) => c.as_str().to_string(),
+        None => "service".into(),
+    }
+}
+
+/// The asset an address has transfers in (the given one, else the only one).
+fn pick_asset(store: &ChainStore, id: u32, asset: Option<&str>) -> Result<(String, Graph), ChainError> {
+    if let Some(a) = asset {
+        return Ok((a.to_string(), store.graph(a)?));
+    }
+    let mut found = Vec::new();
+    for (a, _) in store.assets() {
+        let g = store.graph(&a)?;
+        if id < g.nodes() && (g.out_degree(id) > 0 || g.in_degree(id) > 0) {
+            found.push((a, g));
+        }
+    }
+    match found.len() {
+        1 => Ok(found.pop().expect("one")),
+        0 => Err(ChainError::Invalid(format!("{} has no imported transfers", store.address(id)))),
+        _ => Err(ChainError::Invalid(format!(
+            "{} has transfers in several assets ({}); pass --asset",
+            store.address(id),
+            found.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Traces funds from (forward) or into (backward) an address.
+pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result<TraceReport, ChainError> {
+    let id = store
+        .id(&opts.from)
+        .ok_or_else(|| ChainError::Invalid(format!("address {} is not in the imported chain data", opts.from)))?;
+    let (asset, g) = pick_asset(store, id, opts.asset.as_deref())?;
+    let stop = |v: u32| v != id && tags.of(v).iter().any(|t| opts.stop.contains(&t.category));
+    let r = reach(&g, &[id], opts.since, opts.direction, opts.max_hops, &stop);
+    let mut report = TraceReport {
+        from: store.address(id).to_string(),
+        asset,
+        model: opts.model,
+        direction: if opts.direction == Direction::Forward { "forward" } else { "backward" },
+        max_hops: opts.max_hops,
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        stopped_at: Vec::new(),
+        edges_scanned: r.edges_scanned,
+    };
+    let edge_out = |e: u32, src: u32, amount: String| TraceEdge {
+        from: store.address(src).to_string(),
+        to: store.address(g.target(e)).to_string(),
+        tx: store.tx_hash(g.tx(e)).to_string(),
+        amount,
+        block: g.time(e),
+    };
+    match opts.direction {
+        Direction::Forward => {
+            let sim = simulate(&g, &r, &[(id, 0)], 1, opts.since);
+            for (reached, n) in r.nodes.iter().zip(&sim.nodes) {
+                if reached.hop == 0 {
+                    continue;
+                }
+                let (amount, value) = amount_str(opts.model, n.poison[0], n.haircut[0], n.fifo[0]);
+                if value < 0.5 {
+                    continue;
+                }
+                let t = tags.of(reached.node);
+                report.nodes.push(TraceNode {
+                    address: store.address(reached.node).to_string(),
+                    hop: reached.hop,
+                    share: if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 },
+                    amount,
+                    tags: tag_names(t),
+                });
+                if reached.stopped {
+                    report.stopped_at.push(Stop {
+                        address: store.address(reached.node).to_string(),
+                        reason: stop_reason(t, &opts.stop),
+                        tags: tag_names(t),
+                    });
+                }
+            }
+            for te in &sim.edges {
+                let (amount, value) = amount_str(opts.model, if te.poison != 0 { te.amount } else { 0 }, te.haircut, te.fifo);
+                if value >= 0.5 {
+                    report.edges.push(edge_out(te.edge, te.src, amount));
+                }
+            }
+        }
+        Direction::Backward => {
+            let (node_amounts, edge_amounts, total) = backward_amounts(&g, &r, opts.model);
+            for reached in &r.nodes {
+                if reached.hop == 0 {
+                    continue;
+                }
+                let value = node_amounts.get(&reached.node).copied().unwrap_or(0.0);
+                if value < 0.5 {
+                    continue;
+                }
+                let t = tags.of(reached.node);
+                report.nodes.push(TraceNode {
+                    address: store.address(reached.node).to_string(),
+                    hop: reached.hop,
+                    amount: format!("{value:.0}"),
+                    share: if total > 0.0 { (value / total).min(1.0) } else { 0.0 },
+                    tags: tag_names(t),
+                });
+                if reached.stopped {
+                    report.stopped_at.push(Stop {
+                        address: store.address(reached.node).to_string(),
+                        reason: stop_reason(t, &opts.stop),
+                        tags: tag_names(t),
+                    });
+                }
+            }
+            for (e, (src, v)) in edge_amounts {
+                if v >= 0.5 {
+                    report.edges.push(edge_out(e, src, format!("{v:.0}")));
+                }
+            }
+        }
+    }
+    report.nodes.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.address.cmp(&b.address)));
+    Ok(report)
+}
+
+/// Backward attribution: what each upstream node contributed to the start node's receipts.
+/// The start's inflows are its demand; a node passes the demand on each outgoing transfer
+/// back to the inflows that funded it, replaying the node's own history: poison passes the
+/// whole of every earlier inflow, haircut splits by the inflows' shares of the balance at the
+/// time of the transfer (every transfer takes the same share of every inflow still held), FIFO
+/// by the inflows the transfer spent, oldest first. Funds a node held before the imported
+/// history are clean and unattributed.
+/// Per node: amount contributed; per edge: (sender, amount of it that reached the start);
+/// and the start's total receipts.
+type Backward = (HashMap<u32, f64>, BTreeMap<u32, (u32, f64)>, f64);
+
+fn backward_amounts(g: &Graph, r: &Reach, model: Model) -> Backward {
+    let mut edge_demand: BTreeMap<u32, (u32, f64)> = BTreeMap::new();
+    let mut node_amount: HashMap<u32, f64> = HashMap::new();
+    let mut total = 0.0;
+    let mut order: Vec<&cordon_graph::taint::Reached> = r.nodes.iter().collect();
+    order.sort_by_key(|n| n.hop);
+    let mut out_demand: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    for n in order {
+        let v = n.node;
+        if n.hop == 0 {
+            for (src, e) in g.in_edges(v).filter(|&(_, e)| g.time(e) <= n.time) {
+                let a = g.amount(e) as f64;
+                total += a;
+                if r.get(src).is_some() {
+                    edge_demand.insert(e, (src, a));
+                    out_demand.entry(src).or_default().push((e, a));
+                }
+            }
+            continue;
+        }
+        let demands = out_demand.remove(&v).unwrap_or_default();
+        let sent: f64 = demands.iter().map(|d| d.1).sum();
+        *node_amount.entry(v).or_default() += sent;
+        if n.stopped || demands.is_empty() {
+            continue;
+        }
+        let wanted: HashMap<u32, f64> = demands.iter().fold(HashMap::new(), |mut m, &(e, d)| {
+            *m.entry(e).or_default() += d;
+            m
+        });
+        for (out_e, parts) in funding(g, v, model, &wanted) {
+            let d = wanted[&out_e];
+            for (src, in_e, fraction) in parts {
+                let share = d * fraction;
+                if share <= 0.0 || r.get(src).is_none_or(|s| s.hop <= n.hop) {
+                    continue;
+                }
+                edge_demand.entry(in_e).or_insert((src, 0.0)).1 += share;
+                out_demand.entry(src).or_default().push((in_e, share));
+            }
+        }
+    }
+    (node_amount, edge_demand, total)
+}
+
+/// For each wanted out-edge of `v`: the inflows that funded it, as (sender, in-edge, fraction
+/// of the out-edge's amount), by replaying `v`'s transfers in time order.
+fn funding(g: &Graph, v: u32, model: Model, wanted: &HashMap<u32, f64>) -> Vec<(u32, Vec<(u32, u32, f64)>)> {
+    let last = wanted.keys().map(|&e| (g.time(e), e)).max().expect("some wanted edge");
+    // Events up to the last wanted transfer: inflows (kind 0) before outflows (kind 1) at the
+    // same height.
+    let mut events: Vec<(u32, u8, u32, u32)> = g
+        .in_edges(v)
+        .filter(|&(_, e)| g.time(e) <= last.0)
+        .map(|(src, e)| (g.time(e), 0u8, e, src))
+        .chain(g.out_edges(v).filter(|&e| (g.time(e), e) <= last).map(|e| (g.time(e), 1u8, e, v)))
+        .collect();
+    events.sort_unstable();
+    let mut out = Vec::new();
+    match model {
+        Model::Poison => {
+            let mut seen: Vec<(u32, u32)> = Vec::new();
+            for (_, kind, e, src) in events {
+                if kind == 0 {
+                    seen.push((src, e));
+                } else if wanted.contains_key(&e) {
+                    // Every earlier inflow is a possible source of the whole transfer.
+                    out.push((e, seen.iter().map(|&(s, i)| (s, i, g.amount(i) as f64 / g.amount(e).max(1) as f64)).collect()));
+                }
+            }
+        }
+        Model::Haircut => {
+            // Each inflow's remaining amount is its amount times the product of (1 - sent /
+            // balance) over later sends: weight = amount / F(arrival), remaining = weight * F.
+            let (mut balance, mut f) = (0.0f64, 1.0f64);
+            let mut held: Vec<(u32, u32, f64)> = Vec::new(); // (src, edge, weight)
+            for (_, kind, e, src) in events {
+                let a = g.amount(e) as f64;
+                if kind == 0 {
+                    balance += a;
+                    held.push((src, e, a / f));
+                    continue;
+                }
+                if balance < a {
+                    balance = a; // older, clean funds cover the rest
+                }
+                if wanted.contains_key(&e) {
+                    out.push((e, held.iter().map(|&(s, i, w)| (s, i, w * f / balance)).collect()));
+                }
+                let factor = 1.0 - a / balance;
+                balance -= a;
+                if factor <= 1e-12 {
+                    held.clear();
+                    f = 1.0;
+                } else {
+                    f *= factor;
+                    if f < 1e-150 {
+                        // Rescale before underflow.
+                        for h in held.iter_mut() {
+                            h.2 *= f;
+                        }
+                        f = 1.0;
+                    }
+                }
+            }
+        }
+        Model::Fifo => {
+            let mut lots: std::collections::VecDeque<(u32, u32, u128)> = Default::default();
+            for (_, kind, e, src) in events {
+                let a = g.amount(e);
+                if kind == 0 {
+                    lots.push_back((src, e, a));
+                    continue;
+                }
+                let mut need = a;
+                let mut used = Vec::new();
+                while need > 0 {
+                    let Some(front) = lots.front_mut() else { break };
+                    let take = front.2.min(need);
+                    used.push((front.0, front.1, take as f64 / a.max(1) as f64));
+                    front.2 -= take;
+                    need -= take;
+                    if front.2 == 0 {
+                        lots.pop_front();
+                    }
+                }
+                if wanted.contains_key(&e) {
+                    out.push((e, used));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Exposure of an address to one category.
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryExposure {
+    /// Category.
+    pub category: TagCategory,
+    /// Received directly from addresses of this category.
+    pub direct: String,
+    /// Received through intermediaries (haircut).
+    pub indirect: String,
+    /// Share of all the address received (haircut).
+    pub share: f64,
+    /// Poison (upper bound): received by transfers whose sender had any such funds.
+    pub poison: String,
+    /// FIFO.
+    pub fifo: String,
+    /// Fewest hops to a tagged address of this category.
+    pub hops: u32,
+    /// Tagged sources found (labels).
+    pub sources: Vec<String>,
+    /// One path from the nearest source to the address.
+    pub path: Vec<String>,
+}
+
+/// Exposure report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExposureReport {
+    /// The address.
+    pub address: String,
+    /// Asset.
+    pub asset: String,
+    /// `severe`, `high`, `medium`, `low`, `none`.
+    pub risk: &'static str,
+    /// Tags of the address itself.
+    pub tags: Vec<String>,
+    /// Everything the address received.
+    pub received: String,
+    /// Per category, most severe first.
+    pub exposure: Vec<CategoryExposure>,
+    /// Why the risk level, in words.
+    pub explanation: Vec<String>,
+    /// Hop limit.
+    pub max_hops: u32,
+}
+
+/// Direct and indirect exposure of an address to tagged categories: the tagged addresses
+/// among its sources of funds (backward, within `max_hops`, not through services) send
+/// labelled funds; a forward replay carries them to the address by all three models.
+pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Option<&str>, max_hops: u32) -> Result<ExposureReport, ChainError> {
+    let id = store
+        .id(address)
+        .ok_or_else(|| ChainError::Invalid(format!("address {address} is not in the imported chain data")))?;
+    let (asset, g) = pick_asset(store, id, asset)?;
+    // Backward cone; tagged addresses are sources and are not looked behind.
+    let stop = |v: u32| v != id && !tags.of(v).is_empty();
+    let r = reach(&g, &[id], 0, Direction::Backward, max_hops, &stop);
+    let cats: Vec<TagCategory> = TagCategory::ALL.to_vec();
+    let mut sources: Vec<(u32, u8)> = Vec::new();
+    for n in &r.nodes {
+        if n.node == id {
+            continue;
+        }
+        // A source counts under its most severe category.
+        if let Some(c) = tags.of(n.node).iter().map(|t| t.category).min() {
+            let label = cats.iter().position(|&x| x == c).expect("all categories listed") as u8;
+            sources.push((n.node, label));
+        }
+    }
+    // Replay forward over the cone; tagged nodes are followed as sources, so mark none stopped.
+    let mut cone = r.clone();
+    for n in cone.nodes.iter_mut() {
+        n.stopped = false;
+    }
+    let sim = simulate(&g, &cone, &sources, cats.len(), 0);
+    let me = &sim.nodes[cone.local(id).expect("start is in the cone") as usize];
+    let received = me.received;
+    let mut direct = vec![0u128; cats.len()];
+    for (src, e) in g.in_edges(id) {
+        if let Some(&(_, label)) = sources.iter().find(|(s, _)| *s == src) {
+            direct[label as usize] += g.amount(e);
+        }
+    }
+    let mut report = ExposureReport {
+        address: store.address(id).to_string(),
+        asset,
+        risk: "none",
+        tags: tag_names(tags.of(id)),
+        received: received.to_string(),
+        exposure: Vec::new(),
+        explanation: Vec::new(),
+        max_hops,
+    };
+    for (l, &cat) in cats.iter().enumerate() {
+        let haircut = me.haircut[l];
+        if me.poison[l] == 0 && haircut < 0.5 && direct[l] == 0 {
+            continue;
+        }
+        let mut srcs: Vec<(u32, u32)> = sources
+            .iter()
+            .filter(|&&(_, lab)| lab as usize == l)
+            .map(|&(s, _)| (r.get(s).map_or(u32::MAX, |x| x.hop), s))
+            .collect();
+        srcs.sort();
+        let hops = srcs.first().map_or(0, |x| x.0);
+        let mut labels: Vec<String> = srcs.iter().flat_map(|&(_, s)| tag_names(tags.of(s))).collect();
+        labels.sort();
+        labels.dedup();
+        let path = srcs
+            .first()
+            .map(|&(_, s)| {
+                let mut p = vec![store.address(s).to_string()];
+                for e in r.path(s, Direction::Backward) {
+                    p.push(store.address(g.target(e)).to_string());
+                }
+                p
+            })
+            .unwrap_or_default();
+        let indirect = (haircut - direct[l] as f64).max(0.0);
+        report.exposure.push(CategoryExposure {
+            category: cat,
+            direct: direct[l].to_string(),
+            indirect: format!("{indirect:.0}"),
+            share: if received > 0 { (haircut / received as f64).min(1.0) } else { 0.0 },
+            poison: me.poison[l].to_string(),
+            fifo: me.fifo[l].to_string(),
+            hops,
+            sources: labels,
+            path,
+        });
+    }
+    let (risk, why) = risk_level(&report);
+    report.risk = risk;
+    report.explanation = why;
+    Ok(report)
+}
+
+fn risk_level(r: &ExposureReport) -> (&'static str, Vec<String>) {
+    let mut why = Vec::new();
+    let grave = |c: TagCategory| matches!(c, TagCategory::Sanctioned | TagCategory::Dprk);
+    if !r.tags.is_empty() && r.tags.iter().any(|t| t.contains("(sanctioned)") || t.contains("(dprk)")) {
+        why.push(format!("the address itself is tagged: {}", r.tags.join(", ")));
+        return ("severe", why);
+    }
+    let mut level = 0;
+    for e in &r.exposure {
+        let direct = e.direct != "0";
+        let pct = e.share * 100.0;
+        let what = format!(
+            "{} funds: {:.2} % of receipts by haircut ({} direct, {} indirect), nearest source {} hop(s) away: {}",
+            e.category.as_str(),
+            pct,
+            e.direct,
+            e.indirect,
+            e.hops,
+            e.sources.join(", ")
+        );
+        let l = if grave(e.category) && (direct || pct >= 1.0) {
+            4
+        } else if grave(e.category) || (e.category == TagCategory::Mixer && (direct || pct >= 10.0)) {
+            3
+        } else if matches!(e.category, TagCategory::Mixer | TagCategory::Bridge) {
+            2
+        } else {
+            1
+        };
+        level = level.max(l);
+        why.push(what);
+    }
+    let risk = match level {
+        4 => "severe",
+        3 => "high",
+        2 => "medium",
+        1 => "low",
+        _ => "none",
+    };
+    if why.is_empty() {
+        why.push(format!("no tagged source of funds within {} hops", r.max_hops));
+    }
+    (risk, why)
+}
