@@ -362,7 +362,10 @@ fn backward_amounts(g: &Graph, r: &Reach, model: Model) -> Backward {
 
 /// For each wanted out-edge of `v`: the inflows that funded it, as (sender, in-edge, fraction
 /// of the out-edge's amount), by replaying `v`'s transfers in time order.
-fn funding(g: &Graph, v: u32, model: Model, wanted: &HashMap<u32, f64>) -> Vec<(u32, Vec<(u32, u32, f64)>)> {
+/// (sender, in-edge, fraction of the out-edge's amount) per funded out-edge.
+type Funding = Vec<(u32, Vec<(u32, u32, f64)>)>;
+
+fn funding(g: &Graph, v: u32, model: Model, wanted: &HashMap<u32, f64>) -> Funding {
     let last = wanted.keys().map(|&e| (g.time(e), e)).max().expect("some wanted edge");
     // Events up to the last wanted transfer: inflows (kind 0) before outflows (kind 1) at the
     // same height.
