@@ -236,7 +236,8 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
     match opts.direction {
         Direction::Forward => {
             let sim = simulate(&g, &r, &[(id, 0)], 1, opts.since);
-            for (reached, n) in r.nodes.iter().zip(&sim.nodes) {
+            for (i, reached) in r.nodes.iter().enumerate() {
+                let n = sim.node(i);
                 if reached.hop == 0 {
                     continue;
                 }
@@ -526,7 +527,7 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
         n.stopped = false;
     }
     let sim = simulate(&g, &cone, &sources, cats.len(), 0);
-    let me = &sim.nodes[cone.local(id).expect("start is in the cone") as usize];
+    let me = sim.node(cone.local(id).expect("start is in the cone") as usize);
     let received = me.received;
     let mut direct = vec![0u128; cats.len()];
     for (src, e) in g.in_edges(id) {

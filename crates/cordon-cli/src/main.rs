@@ -914,7 +914,12 @@ fn run_chain(cmd: ChainCommand, home: &Path, out: &mut dyn Write) -> Result<()> 
             };
             let mut store = open_store(home)?;
             let t = std::time::Instant::now();
-            let r = ch::import_chain(&mut store, home, &paths, format, &actor, &mut |m| eprintln!("{m}"))?;
+            let tty = std::io::stderr().is_terminal();
+            let r = ch::import_chain(&mut store, home, &paths, format, &actor, &mut |m| {
+                if tty {
+                    eprintln!("{m}");
+                }
+            })?;
             if json {
                 writeln!(out, "{}", serde_json::to_string(&r)?)?;
             } else {

@@ -13,7 +13,9 @@
 //! Services (exchanges) can be stop nodes: reached and credited, never followed further, as
 //! Chainalysis does, because their pooled funds are not the depositor's.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rayon::prelude::*;
 
 use crate::csr::{Amount, Graph};
 
@@ -50,7 +52,9 @@ pub struct Reached {
 pub struct Reach {
     /// Reached nodes, in the order found (start nodes first).
     pub nodes: Vec<Reached>,
-    index: HashMap<u32, u32>,
+    /// Local index + 1 per graph node (0: not reached). Dense: one `u32` per node, allocated
+    /// zeroed (the OS hands out zero pages lazily), so lookups on the hot path are array reads.
+    index: Vec<u32>,
     /// Edges examined (for throughput measurements).
     pub edges_scanned: u64,
 }
@@ -76,12 +80,15 @@ impl Reach {
 
     /// The entry of a node, if reached.
     pub fn get(&self, node: u32) -> Option<&Reached> {
-        self.index.get(&node).map(|&i| &self.nodes[i as usize])
+        self.local(node).map(|i| &self.nodes[i as usize])
     }
 
     /// Local index of a node.
     pub fn local(&self, node: u32) -> Option<u32> {
-        self.index.get(&node).copied()
+        match self.index.get(node as usize) {
+            Some(&i) if i > 0 => Some(i - 1),
+            _ => None,
+        }
     }
 
     /// Number of nodes reached.
@@ -102,16 +109,26 @@ impl Reach {
 /// recipient passed them on. A node reached again by an earlier (forward) or later
 /// (backward) time is expanded again, so a longer but earlier path is not lost.
 pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_hops: u32, stop: &dyn Fn(u32) -> bool) -> Reach {
-    let mut r = Reach::default();
+    let n = g.nodes() as usize;
     let forward = direction == Direction::Forward;
+    // Per node, one word: 0 when unreached, else (key << 32) | (local index + 1), where the
+    // key is the arrival time forward and its complement backward, so smaller is better both
+    // ways. One random read per edge on the hot path.
+    let mut slot: Vec<u64> = vec![0; n];
+    // The hop in which a node was last queued, so a node improved twice in one hop is expanded
+    // once.
+    let mut queued: Vec<u32> = vec![0; n];
+    let mut r = Reach::default();
     let mut frontier: Vec<u32> = Vec::new();
     for &s in starts {
-        if s < g.nodes() && !r.index.contains_key(&s) {
-            r.index.insert(s, r.nodes.len() as u32);
+        if (s as usize) < n && slot[s as usize] == 0 {
+            let t = if forward { since } else { u32::MAX };
+            // Key 0 for starts: nothing improves on them (their time is kept in the node list).
+            slot[s as usize] = r.nodes.len() as u64 + 1;
             r.nodes.push(Reached {
                 node: s,
                 hop: 0,
-                time: if forward { since } else { u32::MAX },
+                time: t,
                 stopped: false,
                 parent: u32::MAX,
                 via: u32::MAX,
@@ -120,62 +137,119 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
         }
     }
     let mut next: Vec<u32> = Vec::new();
+    let mut scanned = 0u64;
     for hop in 1..=max_hops {
         if frontier.is_empty() {
             break;
         }
         for &v in &frontier {
-            let at = r.nodes[r.index[&v] as usize].time;
+            let cur = slot[v as usize];
+            let at = if cur >> 32 == 0 {
+                r.nodes[(cur as u32 - 1) as usize].time
+            } else {
+                let key = (cur >> 32) as u32;
+                if forward {
+                    key
+                } else {
+                    u32::MAX - key
+                }
+            };
             if forward {
                 let edges = g.out_edges_from(v, at);
-                r.edges_scanned += edges.len() as u64;
-                for e in edges {
-                    visit(&mut r, &mut next, (v, e), g.target(e), hop, g.time(e), true, stop);
+                scanned += edges.len() as u64;
+                let (a, b) = (edges.start as usize, edges.end as usize);
+                let dst = &g.out_dst[a..b];
+                for (i, (&d, &t)) in dst.iter().zip(&g.time[a..b]).enumerate() {
+                    // The node state a few edges ahead is fetched while this edge is handled:
+                    // the reads are random and would each wait for memory otherwise.
+                    if let Some(&ahead) = dst.get(i + PREFETCH) {
+                        prefetch(&slot, ahead as usize);
+                    }
+                    relax(&mut r, &mut slot, &mut queued, &mut next, (v, (a + i) as u32), d, hop, t, t, stop);
                 }
             } else {
                 for (src, e) in g.in_edges(v) {
                     let t = g.time(e);
-                    r.edges_scanned += 1;
+                    scanned += 1;
                     if t > at {
                         // In-edges are in time order: the rest are later still.
                         break;
                     }
-                    visit(&mut r, &mut next, (v, e), src, hop, t, false, stop);
+                    relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), src, hop, u32::MAX - t, t, stop);
                 }
             }
         }
         std::mem::swap(&mut frontier, &mut next);
         next.clear();
     }
+    r.edges_scanned = scanned;
+    for n in r.nodes.iter_mut().filter(|n| n.hop > 0) {
+        let key = (slot[n.node as usize] >> 32) as u32;
+        n.time = if forward { key } else { u32::MAX - key };
+    }
+    r.index = slot.iter().map(|&x| x as u32).collect();
     r
 }
 
-fn visit(r: &mut Reach, next: &mut Vec<u32>, from: (u32, u32), node: u32, hop: u32, t: u32, forward: bool, stop: &dyn Fn(u32) -> bool) {
-    match r.index.get(&node) {
-        None => {
-            let stopped = stop(node);
-            r.index.insert(node, r.nodes.len() as u32);
-            r.nodes.push(Reached {
-                node,
-                hop,
-                time: t,
-                stopped,
-                parent: from.0,
-                via: from.1,
-            });
-            if !stopped {
-                next.push(node);
-            }
+/// How many edges ahead node state is prefetched.
+const PREFETCH: usize = 12;
+
+/// Hints the CPU to load `slice[i]` into cache; no effect on results.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(i) {
+        // SAFETY: a prefetch is only a hint: it never faults and reads nothing into the
+        // program; the pointer comes from a live reference. SSE is baseline on x86_64.
+        unsafe { std::arch::x86_64::_mm_prefetch(x as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
+}
+
+/// `queued` value of a stop node: never expanded.
+const STOPPED: u32 = u32::MAX;
+
+#[inline]
+fn relax(
+    r: &mut Reach,
+    slot: &mut [u64],
+    queued: &mut [u32],
+    next: &mut Vec<u32>,
+    from: (u32, u32),
+    node: u32,
+    hop: u32,
+    key: u32,
+    t: u32,
+    stop: &dyn Fn(u32) -> bool,
+) {
+    let cur = slot[node as usize];
+    if cur == 0 {
+        let stopped = stop(node);
+        slot[node as usize] = ((key as u64) << 32) | (r.nodes.len() as u64 + 1);
+        r.nodes.push(Reached {
+            node,
+            hop,
+            time: t,
+            stopped,
+            parent: from.0,
+            via: from.1,
+        });
+        if stopped {
+            queued[node as usize] = STOPPED;
+        } else {
+            queued[node as usize] = hop;
+            next.push(node);
         }
-        Some(&i) => {
-            let e = &mut r.nodes[i as usize];
-            let better = if forward { t < e.time } else { t > e.time };
-            if better && e.hop > 0 {
-                e.time = t;
-                if !e.stopped {
-                    next.push(node);
-                }
-            }
+    } else if key < (cur >> 32) as u32 {
+        // Start nodes have key 0 and are never improved. The better time is kept in the slot
+        // and copied to the node list at the end.
+        slot[node as usize] = ((key as u64) << 32) | (cur & 0xffff_ffff);
+        let q = queued[node as usize];
+        if q != hop && q != STOPPED {
+            queued[node as usize] = hop;
+            next.push(node);
         }
     }
 }
@@ -215,24 +289,103 @@ pub struct TaintedEdge {
 /// The result of [`simulate`].
 #[derive(Clone, Debug, Default)]
 pub struct Simulation {
-    /// Per reached node (same order as [`Reach::nodes`]).
-    pub nodes: Vec<NodeTaint>,
+    labels: usize,
+    /// Per reached node: received, then poison per label, then FIFO per label.
+    amounts: Vec<Amount>,
+    /// Per reached node: haircut per label.
+    haircut: Vec<f64>,
     /// Transfers that carried taint, in time order.
     pub edges: Vec<TaintedEdge>,
     /// Transfers replayed.
     pub replayed: u64,
 }
 
-/// Per-node state during a replay.
+impl Simulation {
+    /// The taint of the reached node with local index `i` (as in [`Reach::nodes`]).
+    pub fn node(&self, i: usize) -> NodeTaint {
+        let l = self.labels;
+        let a = &self.amounts[i * (1 + 2 * l)..(i + 1) * (1 + 2 * l)];
+        NodeTaint {
+            received: a[0],
+            poison: a[1..1 + l].to_vec(),
+            fifo: a[1 + l..].to_vec(),
+            haircut: self.haircut[i * l..(i + 1) * l].to_vec(),
+        }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.haircut.len() / self.labels.max(1)
+    }
+
+    /// True when no node was replayed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Per-node state during a replay, in one row so an event touches few cache lines.
+#[derive(Clone, Default)]
 struct State {
     balance: f64,
-    tainted: Vec<f64>,
-    /// FIFO lots: amount and label (`u8::MAX` = clean).
-    lots: VecDeque<(Amount, u8)>,
-    /// Poisoned by these labels since this time.
+    /// Poisoned by these labels.
     poison: u64,
-    /// Sources: every transfer out is tainted by their label.
-    source: Option<u8>,
+    /// A source: every transfer out is tainted by this label (`u8::MAX`: not a source).
+    source: u8,
+    /// FIFO lots.
+    lots: Lots,
+}
+
+/// FIFO lots of a node, oldest first: amount and label (`u8::MAX` = clean). The only lot
+/// is kept inline (the common case: one kind of funds), so most events touch no heap memory.
+#[derive(Clone, Default)]
+struct Lots {
+    one: (Amount, u8),
+    more: VecDeque<(Amount, u8)>,
+}
+
+impl Lots {
+    fn push(&mut self, amount: Amount, label: u8) {
+        if self.more.is_empty() {
+            if self.one.0 == 0 {
+                self.one = (amount, label);
+                return;
+            }
+            if self.one.1 == label {
+                self.one.0 += amount;
+                return;
+            }
+            self.more.push_back(self.one);
+            self.one = (0, 0);
+        }
+        match self.more.back_mut() {
+            Some(last) if last.1 == label => last.0 += amount,
+            _ => self.more.push_back((amount, label)),
+        }
+    }
+
+    /// Takes `need` from the oldest lots, reporting the tainted parts.
+    fn spend(&mut self, mut need: Amount, tainted: &mut Vec<(Amount, u8)>) {
+        while need > 0 {
+            let front = if self.more.is_empty() {
+                if self.one.0 == 0 {
+                    return;
+                }
+                &mut self.one
+            } else {
+                self.more.front_mut().expect("not empty")
+            };
+            let take = front.0.min(need);
+            if front.1 != u8::MAX {
+                tainted.push((take, front.1));
+            }
+            front.0 -= take;
+            need -= take;
+            if front.0 == 0 && !self.more.is_empty() {
+                self.more.pop_front();
+            }
+        }
+    }
 }
 
 /// Replays, in time order, every transfer into or out of the reached nodes that are followed
@@ -241,128 +394,122 @@ struct State {
 /// Balances a node had before the replayed window count as clean: a node that sends more
 /// than it was seen to receive is topped up with clean funds first.
 pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, since: u32) -> Simulation {
-    assert!(labels <= 64, "at most 64 labels");
-    let mut states: Vec<State> = reach
-        .nodes
-        .iter()
-        .map(|_| State {
-            balance: 0.0,
-            tainted: vec![0.0; labels],
-            lots: VecDeque::new(),
-            poison: 0,
-            source: None,
-        })
-        .collect();
+    assert!((1..=64).contains(&labels), "1 to 64 labels");
+    let n = reach.len();
+    let l = labels;
+    let mut states: Vec<State> = vec![
+        State {
+            source: u8::MAX,
+            ..State::default()
+        };
+        n
+    ];
+    // Tainted balance per node and label.
+    let mut tainted: Vec<f64> = vec![0.0; n * l];
     for &(node, label) in sources {
         if let Some(i) = reach.local(node) {
-            states[i as usize].source = Some(label);
+            states[i as usize].source = label;
         }
     }
-    // The transfers to replay: every edge into or out of a followed node.
-    let mut events: Vec<(u32, u32, u32)> = Vec::new(); // (time, tx, edge)
-    let mut seen_out = std::collections::HashSet::new();
+    // The transfers to replay: every edge out of a followed node, and every edge into one from
+    // a node that is not followed (the others are already among the out-edges). Packed as
+    // (time, tx, edge, source) in a u128 so one sort orders them.
+    let followed = |v: u32| reach.local(v).is_some_and(|i| !reach.nodes[i as usize].stopped);
+    let mut events: Vec<u128> = Vec::new();
+    let pack = |e: u32, src: u32| ((g.time(e) as u128) << 96) | ((g.tx(e) as u128) << 64) | ((e as u128) << 32) | src as u128;
     for r in reach.nodes.iter().filter(|r| !r.stopped) {
         for e in g.out_edges(r.node) {
-            seen_out.insert(e);
-            events.push((g.time(e), g.tx(e), e));
+            events.push(pack(e, r.node));
         }
-    }
-    for r in reach.nodes.iter().filter(|r| !r.stopped) {
-        for (_, e) in g.in_edges(r.node) {
-            if !seen_out.contains(&e) {
-                events.push((g.time(e), g.tx(e), e));
+        for (src, e) in g.in_edges(r.node) {
+            if !followed(src) {
+                events.push(pack(e, src));
             }
         }
     }
-    events.sort_unstable();
+    events.par_sort_unstable();
+    let row = 1 + 2 * l;
     let mut out = Simulation {
-        nodes: vec![
-            NodeTaint {
-                received: 0,
-                poison: vec![0; labels],
-                haircut: vec![0.0; labels],
-                fifo: vec![0; labels],
-            };
-            reach.len()
-        ],
+        labels: l,
+        amounts: vec![0; n * row],
+        haircut: vec![0.0; n * l],
         ..Simulation::default()
     };
-    let mut carried = vec![0.0f64; labels];
+    let mut carried = vec![0.0f64; l];
     let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
-    for &(t, _, e) in &events {
-        let src = g.source(e);
+    for &ev in &events {
+        let t = (ev >> 96) as u32;
+        let e = (ev >> 32) as u32;
+        let src = ev as u32;
         let dst = g.target(e);
         let amount = g.amount(e);
-        let (si, di) = (reach.local(src), reach.local(dst));
         out.replayed += 1;
-        carried.iter_mut().for_each(|c| *c = 0.0);
+        let mut any_haircut = false;
         fifo_carried.clear();
         let mut poison = 0u64;
-        if let Some(si) = si {
-            let s = &mut states[si as usize];
-            match s.source {
-                Some(label) if t >= since => {
-                    carried[label as usize] = amount as f64;
-                    fifo_carried.push((amount, label));
-                    poison = 1 << label;
+        if let Some(si) = reach.local(src) {
+            let si = si as usize;
+            let s = &mut states[si];
+            if s.source != u8::MAX && t >= since {
+                carried.iter_mut().for_each(|c| *c = 0.0);
+                carried[s.source as usize] = amount as f64;
+                any_haircut = true;
+                fifo_carried.push((amount, s.source));
+                poison = 1 << s.source;
+            } else {
+                // Haircut: the transfer takes the tainted share of the balance.
+                let a = amount as f64;
+                if s.balance < a {
+                    s.balance = a; // top up with clean funds of unknown origin
                 }
-                _ => {
-                    // Haircut: the transfer takes the tainted share of the balance.
-                    let a = amount as f64;
-                    if s.balance < a {
-                        s.balance = a; // top up with clean funds of unknown origin
+                for (c, tv) in carried.iter_mut().zip(&mut tainted[si * l..(si + 1) * l]) {
+                    if *tv > 0.0 {
+                        *c = a * (*tv / s.balance);
+                        *tv -= *c;
+                        any_haircut = true;
+                    } else {
+                        *c = 0.0;
                     }
-                    for (c, tv) in carried.iter_mut().zip(s.tainted.iter_mut()) {
-                        if *tv > 0.0 {
-                            *c = a * (*tv / s.balance);
-                            *tv -= *c;
-                        }
-                    }
-                    s.balance -= a;
-                    // FIFO: spend the oldest lots first; a shortfall is clean.
-                    let mut need = amount;
-                    while need > 0 {
-                        let Some(front) = s.lots.front_mut() else { break };
-                        let take = front.0.min(need);
-                        if front.1 != u8::MAX {
-                            fifo_carried.push((take, front.1));
-                        }
-                        front.0 -= take;
-                        need -= take;
-                        if front.0 == 0 {
-                            s.lots.pop_front();
-                        }
-                    }
-                    poison = s.poison;
                 }
+                s.balance -= a;
+                // FIFO: spend the oldest lots first; a shortfall is clean.
+                s.lots.spend(amount, &mut fifo_carried);
+                poison = s.poison;
             }
         }
-        if let Some(di) = di {
-            let d = &mut states[di as usize];
-            let n = &mut out.nodes[di as usize];
-            n.received += amount;
+        if let Some(di) = reach.local(dst) {
+            let di = di as usize;
+            let d = &mut states[di];
             d.balance += amount as f64;
+            d.poison |= poison;
             let mut clean = amount;
             for &(a, label) in &fifo_carried {
-                n.fifo[label as usize] += a;
                 clean -= a.min(clean);
-                push_lot(&mut d.lots, a, label);
+                d.lots.push(a, label);
             }
             if clean > 0 {
-                push_lot(&mut d.lots, clean, u8::MAX);
+                d.lots.push(clean, u8::MAX);
             }
-            for (l, &c) in carried.iter().enumerate() {
-                d.tainted[l] += c;
-                n.haircut[l] += c;
+            let amts = &mut out.amounts[di * row..(di + 1) * row];
+            amts[0] += amount;
+            for &(a, label) in &fifo_carried {
+                amts[1 + l + label as usize] += a;
             }
-            for l in 0..labels {
-                if poison & (1 << l) != 0 {
-                    n.poison[l] += amount;
+            if poison != 0 {
+                for (lab, p) in amts[1..1 + l].iter_mut().enumerate() {
+                    if poison & (1 << lab) != 0 {
+                        *p += amount;
+                    }
                 }
             }
-            d.poison |= poison;
+            if any_haircut {
+                for (lab, &c) in carried.iter().enumerate() {
+                    tainted[di * l + lab] += c;
+                    out.haircut[di * l + lab] += c;
+                }
+            }
         }
-        let haircut: f64 = carried.iter().sum();
+        let haircut: f64 = if any_haircut { carried.iter().sum() } else { 0.0 };
         let fifo: Amount = fifo_carried.iter().map(|&(a, _)| a).sum();
         if poison != 0 || haircut > 0.0 || fifo > 0 {
             out.edges.push(TaintedEdge {
@@ -377,13 +524,6 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
         }
     }
     out
-}
-
-fn push_lot(lots: &mut VecDeque<(Amount, u8)>, amount: Amount, label: u8) {
-    match lots.back_mut() {
-        Some(last) if last.1 == label => last.0 += amount,
-        _ => lots.push_back((amount, label)),
-    }
 }
 
 #[cfg(test)]
@@ -436,7 +576,7 @@ mod tests {
         let g = sample();
         let r = reach(&g, &[0], 0, Direction::Forward, 10, &|_| false);
         let s = simulate(&g, &r, &[(0, 0)], 1, 0);
-        let at = |v: u32| &s.nodes[r.local(v).unwrap() as usize];
+        let at = |v: u32| s.node(r.local(v).unwrap() as usize);
         // Node 1 holds 100 clean and 100 tainted when it sends (the 10 it sent at t=1 came from
         // an older balance).
         assert_eq!(at(1).poison[0], 100);

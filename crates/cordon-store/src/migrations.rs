@@ -127,7 +127,7 @@ const MIGRATIONS: &[&str] = &[
         confidence REAL,
         source TEXT NOT NULL,
         added TEXT NOT NULL,
-        PRIMARY KEY (address, label, source)
+        PRIMARY KEY (address, label, category, source)
     );
     CREATE INDEX chain_tag_by_category ON chain_tag (category);",
 ];

@@ -6,8 +6,8 @@ use rusqlite::params;
 use crate::{audit_in, now_rfc3339, Result, Store, StoreError};
 
 impl Store {
-    /// Adds tags (one transaction, audited); a tag already present (same address, label and
-    /// source) is updated. Returns how many were new.
+    /// Adds tags (one transaction, audited); a tag already present (same address, label,
+    /// category and source) is updated. Returns how many were new.
     pub fn add_tags(&mut self, tags: &[Tag], actor: &str, what: &str) -> Result<u64> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
@@ -16,16 +16,16 @@ impl Store {
         let mut new = 0;
         {
             let mut exists = tx
-                .prepare("SELECT 1 FROM chain_tag WHERE address = ?1 AND label = ?2 AND source = ?3")
+                .prepare("SELECT 1 FROM chain_tag WHERE address = ?1 AND label = ?2 AND category = ?3 AND source = ?4")
                 .map_err(err)?;
             let mut put = tx
                 .prepare(
                     "INSERT INTO chain_tag (address, label, category, actor, confidence, source, added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (address, label, source) DO UPDATE SET category = ?3, actor = ?4, confidence = ?5",
+                     ON CONFLICT (address, label, category, source) DO UPDATE SET actor = ?4, confidence = ?5",
                 )
                 .map_err(err)?;
             for t in tags {
-                if !exists.exists(params![t.address, t.label, t.source]).map_err(err)? {
+                if !exists.exists(params![t.address, t.label, t.category.as_str(), t.source]).map_err(err)? {
                     new += 1;
                 }
                 put.execute(params![t.address, t.label, t.category.as_str(), t.actor, t.confidence, t.source, now])

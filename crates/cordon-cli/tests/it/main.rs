@@ -2,6 +2,7 @@
 //! `lists update` against a loopback HTTP server.
 
 mod alerts;
+mod chain;
 mod lists;
 mod screen;
 mod serve;

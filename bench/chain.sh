@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmarks of crypto tracing (release build):
+# 1. multi-input clustering vs graphsense-clustering (PyPI), same input, mappings compared;
+# 2. graph build / memory / mmap open / poison reach / haircut+FIFO+poison replay on a
+#    synthetic heavy-tailed graph (default 10 M edges; pass 100000000 for the 100 M graph);
+# 3. tracing quality on a synthetic chain with planted laundering (`cordon chain synth --evaluate`).
+#   bash bench/chain.sh [EDGES] [CLUSTER_TXS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EDGES=${1:-10000000}
+TXS=${2:-5000000}
+cargo build --release -q
+cargo build --release -q -p cordon-graph --example cluster_bench
+cargo build --release -q -p cordon-chain --example trace_bench
+python3 -c "import gs_clustering" 2>/dev/null || pip install -q graphsense-clustering pyarrow
+python3 bench/cluster.py "$TXS" $((TXS * 2))
+/usr/bin/time -f 'peak RSS %M KB' target/release/examples/trace_bench "$EDGES"
+target/release/cordon --home "${BENCH_OUT:-bench/out}/synth-home" chain synth --evaluate --users 20000 --transfers 200000 --hacks 5
