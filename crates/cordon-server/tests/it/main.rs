@@ -389,4 +389,17 @@ async fn new_list_versions_swap_in_without_failing_requests() {
     assert_eq!(before.len(), 6);
     assert_eq!(st.index().unwrap().len(), 7);
     assert!(!st.reload().unwrap());
+    // A failed import leaves the store, and so the served index, as they were.
+    let bad = dir.path().join("bad.ftm.json");
+    std::fs::write(&bad, "{\"id\": \"x\", \"schema\": \"Person\", \"properties\": {\"name\": [\"A\"]}}\n{not json\n").unwrap();
+    let mut store = cordon_store::Store::open(dir.path()).unwrap();
+    let opts = cordon_engine::ImportOptions {
+        source: Some("mini".into()),
+        ..Default::default()
+    };
+    assert!(cordon_engine::import_paths(&mut store, &[bad], &opts).is_err());
+    assert!(!st.reload().unwrap());
+    assert_eq!(st.index().unwrap().len(), 7);
+    let (s, _) = call(&st, "GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
 }
