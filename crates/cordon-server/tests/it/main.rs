@@ -391,7 +391,11 @@ async fn new_list_versions_swap_in_without_failing_requests() {
     assert!(!st.reload().unwrap());
     // A failed import leaves the store, and so the served index, as they were.
     let bad = dir.path().join("bad.ftm.json");
-    std::fs::write(&bad, "{\"id\": \"x\", \"schema\": \"Person\", \"properties\": {\"name\": [\"A\"]}}\n{not json\n").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"id\": \"x\", \"schema\": \"Person\", \"properties\": {\"name\": [\"A\"]}}\n{not json\n",
+    )
+    .unwrap();
     let mut store = cordon_store::Store::open(dir.path()).unwrap();
     let opts = cordon_engine::ImportOptions {
         source: Some("mini".into()),
