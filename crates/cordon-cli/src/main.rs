@@ -116,6 +116,59 @@ enum Command {
     /// Chain data: import, tags, clustering, tracing, exposure.
     #[command(subcommand)]
     Chain(ChainCommand),
+    /// Link applicant/contractor records that share infrastructure; cluster, flag, screen.
+    #[command(args_conflicts_with_subcommands = true)]
+    Link {
+        #[command(subcommand)]
+        cmd: Option<LinkCommand>,
+        /// Records: CSV with a header or JSON lines (id, name, dob, nationality, email, phone,
+        /// address, shipping_address, payout_account, wallet, photo_hash, resume_text, github,
+        /// language, employer).
+        records: Option<PathBuf>,
+        /// Login events CSV: record_id, ts, ip, country, device_id.
+        #[arg(long)]
+        logins: Option<PathBuf>,
+        /// Column names for fields, `field=column` (repeatable).
+        #[arg(long = "map")]
+        mapping: Vec<String>,
+        /// Clusters as JSON lines (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Self-contained HTML report with a picture of each cluster.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Bits of evidence from which records join a cluster.
+        #[arg(long, default_value_t = cordon_link::cluster_threshold())]
+        threshold: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkCommand {
+    /// Explain a cluster of the last run: members, red flags, sanctions hits, every link.
+    Explain {
+        /// Cluster id (`L3`).
+        cluster: String,
+    },
+    /// Generate a synthetic applicant pool with operators and ground truth; with --evaluate,
+    /// link it and score the clusters against the truth.
+    Synth {
+        /// Directory for records.csv, logins.csv, truth.csv.
+        #[arg(long, default_value = "link-synth")]
+        out: PathBuf,
+        /// Honest applicants.
+        #[arg(long, default_value_t = 5000)]
+        honest: usize,
+        /// Operators.
+        #[arg(long, default_value_t = 40)]
+        operators: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Score instead of writing files.
+        #[arg(long)]
+        evaluate: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -856,6 +909,106 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("revoked key {:?} ({}…)", k.name, k.prefix);
         }
         Command::Chain(cmd) => run_chain(cmd, &home, &mut out)?,
+        Command::Link {
+            cmd: Some(LinkCommand::Explain { cluster }),
+            ..
+        } => {
+            let all = cordon_engine::link::last_clusters(&home)?;
+            let c = all
+                .iter()
+                .find(|c| c.id == cluster)
+                .with_context(|| format!("no cluster {cluster:?} in the last run ({} clusters)", all.len()))?;
+            writeln!(out, "cluster {}: {} records, risk {:.2}", c.id, c.members.len(), c.risk)?;
+            writeln!(out, "members: {}", c.members.join(", "))?;
+            for s in &c.sanctions {
+                writeln!(out, "SANCTIONS: {} ~ {} {} ({:.2}): {}", s.record, s.entity_id, s.caption, s.score, s.what)?;
+            }
+            for f in &c.flags {
+                writeln!(out, "flag {} ({:.1}): {}", f.flag, f.score, f.detail)?;
+            }
+            for l in &c.links {
+                writeln!(out, "{} — {} ({:.1} bits): {}", l.a, l.b, l.score, l.explanation)?;
+            }
+        }
+        Command::Link {
+            cmd:
+                Some(LinkCommand::Synth {
+                    out: dir,
+                    honest,
+                    operators,
+                    seed,
+                    evaluate,
+                }),
+            ..
+        } => {
+            let o = cordon_link::synth::SynthOptions { honest, operators, seed };
+            if evaluate {
+                let a = cordon_engine::link::synth_evaluate(&o, cordon_link::cluster_threshold());
+                writeln!(out, "{}", serde_json::to_string(&a)?)?;
+            } else {
+                let p = cordon_engine::link::synth_write(&o, &dir)?;
+                writeln!(
+                    out,
+                    "wrote {} records and {} logins ({} operators) to {}",
+                    p.records.len(),
+                    p.logins.len(),
+                    operators,
+                    dir.display()
+                )?;
+            }
+        }
+        Command::Link {
+            cmd: None,
+            records,
+            logins,
+            mapping,
+            output,
+            report,
+            threshold,
+        } => {
+            let records = records.context("give a records file: cordon link RECORDS [--logins FILE]")?;
+            let mut store = open_store(&home)?;
+            let input = cordon_engine::link::LinkInput {
+                records: records.clone(),
+                logins,
+                mapping,
+                threshold,
+            };
+            let run = cordon_engine::link::run(&mut store, &home, &input)?;
+            let stdout = std::io::stdout();
+            let mut sink = output_sink(output.as_deref(), stdout.lock())?;
+            for c in &run.clusters {
+                writeln!(sink, "{}", serde_json::to_string(c)?)?;
+            }
+            sink.flush()?;
+            for s in run.skipped.iter().take(20) {
+                eprintln!("skipped {s}");
+            }
+            if run.skipped.len() > 20 {
+                eprintln!("… and {} more skipped rows", run.skipped.len() - 20);
+            }
+            let high = run.clusters.iter().filter(|c| c.risk >= 0.5).count();
+            let summary = vec![
+                format!("{} records, {} login events, {} links", run.records, run.logins, run.links),
+                format!("{} clusters, {high} with risk ≥ 0.5", run.clusters.len()),
+                if run.screened {
+                    format!(
+                        "sanctions: {} clusters with hits",
+                        run.clusters.iter().filter(|c| !c.sanctions.is_empty()).count()
+                    )
+                } else {
+                    "sanctions screening skipped: no lists loaded (cordon lists import / update)".to_string()
+                },
+            ];
+            if let Some(p) = report {
+                let html = cordon_link::report::html(&format!("Cordon link report: {}", records.display()), &summary, &run.report);
+                std::fs::write(&p, html).with_context(|| format!("writing {}", p.display()))?;
+            }
+            for s in &summary {
+                eprintln!("{s}");
+            }
+            eprintln!("{:.2} s", run.secs);
+        }
         Command::Audit(AuditCommand::Export { format, output }) => {
             let store = open_store(&home)?;
             let log = store.audit_log()?;

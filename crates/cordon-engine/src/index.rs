@@ -87,6 +87,11 @@ impl ListIndex {
         Ok(active == self.version_ids())
     }
 
+    /// Every indexed entity id.
+    pub fn entity_ids(&self) -> impl Iterator<Item = &str> {
+        self.entities.iter().map(|e| e.id.as_str())
+    }
+
     /// The sources indexed (`un`, `ofac`, …).
     pub fn sources(&self) -> Vec<&str> {
         self.versions.iter().map(|v| v.source.as_str()).collect()

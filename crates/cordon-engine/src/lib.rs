@@ -23,6 +23,7 @@ pub mod cases;
 pub mod chain;
 pub mod index;
 pub mod keys;
+pub mod link;
 pub mod screen;
 
 /// Errors of Cordon workflows.

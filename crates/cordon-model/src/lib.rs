@@ -31,5 +31,5 @@ pub use country::{country_name, Country};
 pub use date::{Dob, DobValue, PartialDate};
 pub use entity::{Address, AliasKind, Entity, EntityKind, Gender, Identifier, Name, NamePart, NamePartKind, NameQuality, Relation, Wallet};
 pub use script::Script;
-pub use tag::{Tag, TagCategory};
+pub use tag::{normalize_address, Tag, TagCategory};
 pub use version::{ListFormat, ListVersion, VersionCounts};

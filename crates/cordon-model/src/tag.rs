@@ -86,3 +86,17 @@ pub struct Tag {
     /// Where the attribution comes from (file, list version, URL).
     pub source: String,
 }
+
+/// Normalises a chain address for lookups: Ethereum-style hex addresses and bech32 addresses
+/// are case-insensitive (lower-cased); base58 addresses are case-sensitive (kept).
+pub fn normalize_address(a: &str) -> String {
+    let a = a.trim();
+    let lower = a.to_ascii_lowercase();
+    let is_hex = lower.len() == 42 && lower.starts_with("0x") && lower[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    let is_bech32 = ["bc1", "tb1", "ltc1", "bcrt1"].iter().any(|p| lower.starts_with(p));
+    if is_hex || is_bech32 {
+        lower
+    } else {
+        a.to_string()
+    }
+}

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod chain;
+mod link;
 mod lists;
 mod screen;
 mod serve;

@@ -1,0 +1,132 @@
+//! `cordon link`: clusters with explanations and red flags, stable ids across runs, bad rows
+//! skipped with their line, sanctions screening of clusters, synthetic evaluation.
+
+use std::path::PathBuf;
+
+use crate::util::{cordon, fails, ok};
+
+const HEADER: &str = "id,name,dob,nationality,email,phone,address,shipping_address,payout_account,wallet,photo_hash,resume_text,github,language,employer\n";
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../cordon-server/tests/data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// 200 honest applicants, and one operator's three personas sharing a payout account and a
+/// laptop drop; one persona is a spelling of a listed name.
+fn roster(extra: &str) -> String {
+    let mut s = String::from(HEADER);
+    for i in 0..200 {
+        s.push_str(&format!(
+            "h{i},Person {i},1990-01-01,US,p{i}@mail.example,+1555000{i:04},{i} Elm Street City,{i} Elm Street City,US00BANK{i:08},,{:016x},,dev{i},en,\n",
+            (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ));
+    }
+    s.push_str(
+        "op1,Gim Jeong-eun,1984-01-08,CA,gj@mail.example,+15559990001,1 Oak Ave Town,9 Quiet Lane Unit 2,CN120000111122223333,,a1a1a1a1a1a1a1a1,,gj,ko,\n",
+    );
+    s.push_str(
+        "op2,Daniel Smith,1991-05-05,US,ds@mail.example,+15559990002,2 Pine Rd Town,9 Quiet Lane Unit 2,CN120000111122223333,,a1a1a1a1a1a1a1a3,,dsm,en,\n",
+    );
+    s.push_str(
+        "op3,Laura Novak,1989-03-03,PL,ln@mail.example,+15559990003,3 Birch Rd Town,9 Quiet Lane Unit 2,CN12 0000 1111 2222 3333,,ffff0000ffff0000,,lnv,en,\n",
+    );
+    s.push_str(extra);
+    s
+}
+
+#[test]
+fn clusters_flags_sanctions_and_stable_ids() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let recs = h.join("records.csv");
+    std::fs::write(&recs, roster("broken,row\n")).unwrap();
+    let logins = h.join("logins.csv");
+    std::fs::write(&logins, "record_id,ts,ip,country,device_id\nop1,1700000000,45.1.2.3,US,lap-1\nop2,1700000120,45.1.2.3,US,lap-1\nop1,1700003000,45.9.9.9,CN,lap-1\nh1,notatime,1.1.1.1,US,x\n").unwrap();
+    // Without lists: clusters, flags, a note that screening was skipped.
+    let out_file = h.join("clusters.jsonl");
+    let report = h.join("report.html");
+    let o = cordon(
+        h,
+        &[
+            "link",
+            recs.to_str().unwrap(),
+            "--logins",
+            logins.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 205") && err.contains("line 5"), "bad rows named by line: {err}");
+    assert!(err.contains("screening skipped"), "{err}");
+    let clusters: Vec<serde_json::Value> = std::fs::read_to_string(&out_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    let c = &clusters[0];
+    assert_eq!(c["members"], serde_json::json!(["op1", "op2", "op3"]));
+    let flags: Vec<&str> = c["flags"].as_array().unwrap().iter().map(|f| f["flag"].as_str().unwrap()).collect();
+    for f in [
+        "laptop_farm",
+        "shared_payout",
+        "korean_language_non_korean_nationality",
+        "impossible_travel",
+        "accounts_per_device",
+    ] {
+        assert!(flags.contains(&f), "{f} not in {flags:?}");
+    }
+    assert!(c["links"][0]["explanation"].as_str().unwrap().contains("payout account"), "{c}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<svg") && html.contains("op1"));
+    let id = c["id"].as_str().unwrap().to_string();
+    let why = ok(&cordon(h, &["link", "explain", &id]));
+    assert!(why.contains("laptop_farm") && why.contains("op1"), "{why}");
+    assert!(fails(&cordon(h, &["link", "explain", "L999"])).contains("no cluster"));
+    // With the lists: the persona with a listed name makes the cluster a sanctions hit.
+    ok(&cordon(h, &["lists", "import", &fixture("mini-v1.ftm.json"), "--source", "mini"]));
+    // A second, unrelated pair of personas arrives; the first cluster keeps its id.
+    let more = "op4,Kenji Tanaka,1990-02-02,JP,kt@mail.example,+15559990004,4 Cedar Rd,8 Farm Rd,GB33BUKB20201555555555,,,,kt,en,\nop5,Emily Walker,1992-02-02,GB,ew@mail.example,+15559990005,5 Cedar Rd,8 Farm Rd,GB33BUKB20201555555555,,,,ew,en,\n";
+    std::fs::write(&recs, roster(more)).unwrap();
+    let again = ok(&cordon(h, &["link", recs.to_str().unwrap(), "--logins", logins.to_str().unwrap()]));
+    let clusters: Vec<serde_json::Value> = again.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(clusters.len(), 2);
+    let first = clusters.iter().find(|c| c["members"][0] == "op1").unwrap();
+    assert_eq!(first["id"], id.as_str(), "ids are stable across runs");
+    assert_eq!(first["risk"], 1.0);
+    assert_eq!(first["sanctions"][0]["entity_id"], "mini-kju", "{first}");
+    assert_ne!(clusters.iter().find(|c| c["members"][0] == "op4").unwrap()["id"], id.as_str());
+}
+
+#[test]
+fn synthetic_pool_evaluation() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ok(&cordon(home.path(), &["link", "synth", "--evaluate", "--honest", "2000", "--operators", "20"]));
+    let a: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(a["pair_precision"].as_f64().unwrap() >= 0.95, "{a}");
+    assert!(a["pair_recall"].as_f64().unwrap() >= 0.85, "{a}");
+    assert!(a["cluster_recall"].as_f64().unwrap() >= 0.9, "{a}");
+    let dir = home.path().join("pool");
+    ok(&cordon(
+        home.path(),
+        &["link", "synth", "--out", dir.to_str().unwrap(), "--honest", "300", "--operators", "5"],
+    ));
+    let text = ok(&cordon(
+        home.path(),
+        &[
+            "link",
+            dir.join("records.csv").to_str().unwrap(),
+            "--logins",
+            dir.join("logins.csv").to_str().unwrap(),
+        ],
+    ));
+    assert!(text.lines().count() >= 4, "{text}");
+}

@@ -1,0 +1,381 @@
+//! Linking applicant and contractor records: shared infrastructure, clusters with stable ids,
+//! red flags, and sanctions screening of every cluster (names with the matcher; wallets,
+//! emails and phones against the listed ones as direct hits). State between runs (cluster ids)
+//! and the last run's clusters live in `<home>/link/`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use cordon_link::cluster::{clusters, ClusterState};
+use cordon_link::flags::{flags, risk, Flag};
+use cordon_link::link::{link, LinkOptions};
+use cordon_link::record::{read_logins, read_records, Mapping, RowError};
+use cordon_link::report::ReportCluster;
+use cordon_link::{norm, LoginEvent, Record};
+use cordon_match::SCREEN_THRESHOLD;
+use cordon_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::index::ListIndex;
+use crate::{EngineError, Result};
+
+/// What a link run is given.
+#[derive(Clone, Debug)]
+pub struct LinkInput {
+    /// Records (CSV or JSON lines).
+    pub records: PathBuf,
+    /// Login events (CSV).
+    pub logins: Option<PathBuf>,
+    /// Field mapping (`field=column`).
+    pub mapping: Vec<String>,
+    /// Bits from which records join a cluster.
+    pub threshold: f64,
+}
+
+/// A sanctions hit in a cluster.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SanctionHit {
+    /// The record.
+    pub record: String,
+    /// Listed entity.
+    pub entity_id: String,
+    /// Its name.
+    pub caption: String,
+    /// Score (1 for exact wallet, email, phone).
+    pub score: f64,
+    /// What matched.
+    pub what: String,
+}
+
+/// One link in the output.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkOut {
+    /// Record id.
+    pub a: String,
+    /// Record id.
+    pub b: String,
+    /// Bits.
+    pub score: f64,
+    /// What they share, in words.
+    pub explanation: String,
+}
+
+/// One cluster in the output (a line of `clusters.jsonl`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClusterOut {
+    /// Stable id.
+    pub id: String,
+    /// Member record ids.
+    pub members: Vec<String>,
+    /// Combined risk in [0, 1] (1 with a sanctions hit).
+    pub risk: f64,
+    /// Red flags: (rule, score, detail).
+    pub flags: Vec<FlagOut>,
+    /// Sanctions hits.
+    pub sanctions: Vec<SanctionHit>,
+    /// Evidence links.
+    pub links: Vec<LinkOut>,
+}
+
+/// A red flag in the output.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FlagOut {
+    /// Rule.
+    pub flag: String,
+    /// Strength.
+    pub score: f64,
+    /// What was seen.
+    pub detail: String,
+}
+
+impl From<Flag> for FlagOut {
+    fn from(f: Flag) -> Self {
+        FlagOut {
+            flag: f.flag.to_string(),
+            score: f.score,
+            detail: f.detail,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Serialize)]
+pub struct LinkRun {
+    /// Records read.
+    pub records: usize,
+    /// Login events read.
+    pub logins: usize,
+    /// Rows skipped, with file and line.
+    pub skipped: Vec<String>,
+    /// Links found (any evidence).
+    pub links: usize,
+    /// Clusters, highest risk first.
+    pub clusters: Vec<ClusterOut>,
+    /// Whether sanctions screening ran (lists loaded).
+    pub screened: bool,
+    /// Seconds.
+    pub secs: f64,
+    /// For the HTML report.
+    #[serde(skip)]
+    pub report: Vec<ReportCluster>,
+}
+
+fn link_dir(home: &Path) -> PathBuf {
+    home.join("link")
+}
+
+/// Links the records, clusters them (keeping ids stable across runs), raises red flags and
+/// screens every cluster against the active lists.
+pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun> {
+    let t = std::time::Instant::now();
+    let mapping = Mapping::parse(&input.mapping).map_err(EngineError::Invalid)?;
+    let link_err = |e: cordon_link::LinkError| EngineError::Invalid(e.to_string());
+    let (records, errors) = read_records(&input.records, &mapping).map_err(link_err)?;
+    let mut skipped: Vec<String> = errors
+        .iter()
+        .map(|e: &RowError| format!("{}: line {}: {}", input.records.display(), e.line, e.message))
+        .collect();
+    let logins: Vec<LoginEvent> = match &input.logins {
+        Some(p) => {
+            let (l, e) = read_logins(p).map_err(link_err)?;
+            skipped.extend(e.iter().map(|e| format!("{}: line {}: {}", p.display(), e.line, e.message)));
+            l
+        }
+        None => Vec::new(),
+    };
+    let links = link(&records, &logins, &LinkOptions::default());
+    let dir = link_dir(home);
+    std::fs::create_dir_all(&dir).map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
+    let state_path = dir.join("state.json");
+    let previous: ClusterState = std::fs::read(&state_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let (cs, state) = clusters(&records, &links, input.threshold, &previous);
+    // Sanctions screening needs lists; without them it is skipped (and said so).
+    let active = store.active_versions()?;
+    let screen = if active.is_empty() {
+        None
+    } else {
+        Some(ListIndex::of_versions(store, active)?)
+    };
+    let listed = screen.as_ref().map(listed_contacts);
+    let mut by_record: HashMap<&str, Vec<&LoginEvent>> = HashMap::new();
+    for l in &logins {
+        by_record.entry(l.record_id.as_str()).or_default().push(l);
+    }
+    let mut out = Vec::new();
+    let mut report = Vec::new();
+    for c in &cs {
+        let members: Vec<&Record> = c.members.iter().map(|&m| &records[m as usize]).collect();
+        let member_logins: Vec<&LoginEvent> = members.iter().flat_map(|r| by_record.get(r.id.as_str()).cloned().unwrap_or_default()).collect();
+        let fl = flags(&members, &member_logins);
+        let sanctions = match (&screen, &listed) {
+            (Some(ix), Some(contacts)) => screen_members(ix, contacts, &members),
+            _ => Vec::new(),
+        };
+        let r = if sanctions.is_empty() { risk(&fl) } else { 1.0 };
+        let link_out: Vec<LinkOut> = c
+            .links
+            .iter()
+            .map(|&i| {
+                let l = &links[i];
+                LinkOut {
+                    a: records[l.a as usize].id.clone(),
+                    b: records[l.b as usize].id.clone(),
+                    score: (l.score * 10.0).round() / 10.0,
+                    explanation: l.explain(),
+                }
+            })
+            .collect();
+        // Shared values for the picture.
+        let mut shared: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+        for &i in &c.links {
+            let l = &links[i];
+            for e in &l.evidence {
+                let s = shared.entry(format!("{}: {}", e.kind.words(), e.value)).or_default();
+                s.insert(records[l.a as usize].id.clone());
+                s.insert(records[l.b as usize].id.clone());
+            }
+        }
+        report.push(ReportCluster {
+            id: c.id.clone(),
+            risk: r,
+            members: members.iter().map(|m| (m.id.clone(), m.name.clone().unwrap_or_default())).collect(),
+            flags: fl.iter().map(|f| format!("{} ({:.1}): {}", f.flag, f.score, f.detail)).collect(),
+            sanctions: sanctions
+                .iter()
+                .map(|s| format!("{} ~ {} {} ({:.2}): {}", s.record, s.entity_id, s.caption, s.score, s.what))
+                .collect(),
+            links: link_out.iter().map(|l| (l.a.clone(), l.b.clone(), l.score, l.explanation.clone())).collect(),
+            shared: shared
+                .into_iter()
+                .map(|(k, v)| {
+                    let mut v: Vec<String> = v.into_iter().collect();
+                    v.sort();
+                    (k, v)
+                })
+                .collect(),
+        });
+        out.push(ClusterOut {
+            id: c.id.clone(),
+            members: c.member_ids.clone(),
+            risk: (r * 1000.0).round() / 1000.0,
+            flags: fl.into_iter().map(FlagOut::from).collect(),
+            sanctions,
+            links: link_out,
+        });
+    }
+    let order = |a: &ClusterOut, b: &ClusterOut| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id));
+    out.sort_by(order);
+    report.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id)));
+    // Keep the state and the clusters for the next run and for `link explain`.
+    let write = |p: PathBuf, bytes: Vec<u8>| -> Result<()> { std::fs::write(&p, bytes).map_err(|e| EngineError::Io { path: p.clone(), source: e }) };
+    write(state_path, serde_json::to_vec_pretty(&state).expect("state serialises"))?;
+    let mut lines = Vec::new();
+    for c in &out {
+        lines.extend(serde_json::to_vec(c).expect("clusters serialise"));
+        lines.push(b'\n');
+    }
+    write(dir.join("clusters.jsonl"), lines)?;
+    store.audit(
+        &crate::default_actor(),
+        "link.run",
+        None,
+        &serde_json::json!({"records": records.len(), "logins": logins.len(), "clusters": out.len(), "file": input.records.display().to_string()}),
+    )?;
+    Ok(LinkRun {
+        records: records.len(),
+        logins: logins.len(),
+        skipped,
+        links: links.len(),
+        clusters: out,
+        screened: screen.is_some(),
+        secs: t.elapsed().as_secs_f64(),
+        report,
+    })
+}
+
+/// Listed emails and phones, normalised, with their entity.
+struct Contacts(HashMap<String, (String, String)>);
+
+fn listed_contacts(ix: &ListIndex) -> Contacts {
+    let mut m = HashMap::new();
+    for id in ix.entity_ids() {
+        let Some((_, e)) = ix.entity(id) else { continue };
+        for em in e.emails.iter().filter_map(|x| norm::email(x)) {
+            m.insert(format!("email:{em}"), (e.id.clone(), e.caption().to_string()));
+        }
+        for ph in e.phones.iter().filter_map(|x| norm::phone(x)) {
+            m.insert(format!("phone:{ph}"), (e.id.clone(), e.caption().to_string()));
+        }
+    }
+    Contacts(m)
+}
+
+fn screen_members(ix: &ListIndex, contacts: &Contacts, members: &[&Record]) -> Vec<SanctionHit> {
+    let mut hits = Vec::new();
+    for r in members {
+        let get = |k: &str| -> Option<String> {
+            match k {
+                "name" => r.name.clone(),
+                "dob" => r.dob.clone(),
+                "nationality" => r.nationality.clone(),
+                "wallet" => r.wallet.clone(),
+                "schema" => Some("person".into()),
+                _ => None,
+            }
+        };
+        if let Ok((q, _)) = crate::screen::query_of(&get) {
+            for h in ix.screener.screen(&q, SCREEN_THRESHOLD, 3) {
+                hits.push(SanctionHit {
+                    record: r.id.clone(),
+                    entity_id: h.entity_id,
+                    caption: h.caption,
+                    score: (h.score * 1000.0).round() / 1000.0,
+                    what: h.explanation.join("; "),
+                });
+            }
+        }
+        for (key, what) in [
+            (r.email.as_deref().and_then(norm::email).map(|e| format!("email:{e}")), "email"),
+            (r.phone.as_deref().and_then(norm::phone).map(|p| format!("phone:{p}")), "phone"),
+        ] {
+            if let Some((id, caption)) = key.and_then(|k| contacts.0.get(&k)) {
+                hits.push(SanctionHit {
+                    record: r.id.clone(),
+                    entity_id: id.clone(),
+                    caption: caption.clone(),
+                    score: 1.0,
+                    what: format!("{what} is on the listing"),
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// The clusters of the last run.
+pub fn last_clusters(home: &Path) -> Result<Vec<ClusterOut>> {
+    let p = link_dir(home).join("clusters.jsonl");
+    let text = std::fs::read_to_string(&p).map_err(|_| EngineError::Invalid("no link run yet: run `cordon link RECORDS` first".into()))?;
+    text.lines()
+        .map(|l| serde_json::from_str(l).map_err(|e| EngineError::Invalid(format!("{}: {e}", p.display()))))
+        .collect()
+}
+
+/// Writes a synthetic pool: `records.csv`, `logins.csv`, `truth.csv` (record id, operator).
+pub fn synth_write(o: &cordon_link::synth::SynthOptions, dir: &Path) -> Result<cordon_link::synth::SynthPool> {
+    let pool = cordon_link::synth::generate(o);
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e: csv::Error| EngineError::Invalid(format!("{}: {e}", p.display()))
+    };
+    let rp = dir.join("records.csv");
+    let mut w = csv::Writer::from_path(&rp).map_err(io(&rp))?;
+    w.write_record(cordon_link::record::FIELDS).map_err(io(&rp))?;
+    for r in &pool.records {
+        let v = serde_json::to_value(r).expect("records serialise");
+        let row: Vec<String> = cordon_link::record::FIELDS
+            .iter()
+            .map(|f| v.get(*f).and_then(|x| x.as_str()).unwrap_or("").to_string())
+            .collect();
+        w.write_record(&row).map_err(io(&rp))?;
+    }
+    w.flush().map_err(|e| EngineError::Io { path: rp.clone(), source: e })?;
+    let lp = dir.join("logins.csv");
+    let mut w = csv::Writer::from_path(&lp).map_err(io(&lp))?;
+    w.write_record(["record_id", "ts", "ip", "country", "device_id"]).map_err(io(&lp))?;
+    for l in &pool.logins {
+        w.write_record([
+            l.record_id.as_str(),
+            &l.ts.to_string(),
+            l.ip.as_deref().unwrap_or(""),
+            l.country.as_deref().unwrap_or(""),
+            l.device_id.as_deref().unwrap_or(""),
+        ])
+        .map_err(io(&lp))?;
+    }
+    w.flush().map_err(|e| EngineError::Io { path: lp.clone(), source: e })?;
+    let tp = dir.join("truth.csv");
+    let mut w = csv::Writer::from_path(&tp).map_err(io(&tp))?;
+    w.write_record(["id", "operator"]).map_err(io(&tp))?;
+    for (r, o) in pool.records.iter().zip(&pool.operator) {
+        w.write_record([r.id.as_str(), &o.map(|o| o.to_string()).unwrap_or_default()])
+            .map_err(io(&tp))?;
+    }
+    w.flush().map_err(|e| EngineError::Io { path: tp.clone(), source: e })?;
+    Ok(pool)
+}
+
+/// Generates a pool and scores the clusters against its truth.
+pub fn synth_evaluate(o: &cordon_link::synth::SynthOptions, threshold: f64) -> cordon_link::synth::Agreement {
+    let pool = cordon_link::synth::generate(o);
+    let links = link(&pool.records, &pool.logins, &LinkOptions::default());
+    let (cs, _) = clusters(&pool.records, &links, threshold, &ClusterState::default());
+    cordon_link::synth::agreement(&pool, &cs.iter().map(|c| c.members.clone()).collect::<Vec<_>>())
+}

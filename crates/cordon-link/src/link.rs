@@ -1,0 +1,590 @@
+//! Links between records that share infrastructure, each with its evidence and a weight
+//! estimated from the data.
+//!
+//! **Weights.** A shared value is evidence in proportion to how unlikely it is that two
+//! records share it by chance: `weight = log2(m / u)` bits, Fellegi–Sunter style, where
+//! `u = n_v / N_t` is the chance that another record holds the value (`n_v` records hold it,
+//! `N_t` records have a value of this kind at all) and `m` the chance that two personas of one
+//! operator share a value of this kind (a prior per kind, [`Kind::m`]). A payout account held
+//! by 2 of 10,000 records weighs `log2(0.5 · 10,000 / 2) ≈ 11.3` bits; a corporate VPN address
+//! held by 500 of them weighs 3.3 bits; a value held by more than [`LinkOptions::max_group`]
+//! records is not used (noise, and all its pairs would cost n²). For photos and resumes the
+//! chance `u` of two random records being that close is estimated by sampling random pairs.
+//!
+//! **Logins.** Two records using one IP within `simultaneous_secs` of each other (two accounts
+//! worked side by side) add [`SIMULTANEOUS_BONUS`] bits; within a day, 1 bit. IPs are
+//! reassigned, so use a week or more apart keeps only a fifth of the weight (half within a
+//! week).
+//!
+//! **Several values of one kind** (two shared IPs) are not independent: a pair scores the
+//! strongest value of each kind plus one bit per further value, at most 3.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::norm;
+use crate::record::{LoginEvent, Record};
+
+/// Kinds of shared identifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Payout bank or payment account.
+    PayoutAccount,
+    /// Crypto wallet.
+    Wallet,
+    /// Device id (from logins).
+    Device,
+    /// Login IP.
+    Ip,
+    /// Laptop shipping address (also matched against residences).
+    ShippingAddress,
+    /// Residence address.
+    Address,
+    /// Email.
+    Email,
+    /// Phone.
+    Phone,
+    /// Code-host handle.
+    Github,
+    /// Profile photo within a few bits.
+    Photo,
+    /// Resume text from one template.
+    Resume,
+}
+
+impl Kind {
+    /// Prior chance that two personas of one operator share a value of this kind.
+    pub fn m(self) -> f64 {
+        match self {
+            Kind::PayoutAccount | Kind::Wallet | Kind::Device | Kind::ShippingAddress | Kind::Resume => 0.5,
+            // Low: strangers behind one NAT share IPs too; simultaneity adds the rest.
+            Kind::Ip => 0.1,
+            Kind::Photo | Kind::Address | Kind::Phone => 0.3,
+            Kind::Email | Kind::Github => 0.2,
+        }
+    }
+
+    /// Words for explanations.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::PayoutAccount => "payout account",
+            Kind::Wallet => "wallet",
+            Kind::Device => "device",
+            Kind::Ip => "login IP",
+            Kind::ShippingAddress => "shipping address",
+            Kind::Address => "address",
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Github => "code-host handle",
+            Kind::Photo => "photo",
+            Kind::Resume => "resume template",
+        }
+    }
+}
+
+/// Bits added when two records used one IP within the simultaneity window.
+pub const SIMULTANEOUS_BONUS: f64 = 3.0;
+
+/// Settings of linking.
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// Values held by more records than this are noise and not used.
+    pub max_group: usize,
+    /// Photos at most this many bits apart match (at most 4: the multi-index uses 5 chunks).
+    pub photo_bits: u32,
+    /// Resumes with at least this estimated Jaccard similarity match.
+    pub resume_jaccard: f64,
+    /// Logins this close in time count as simultaneous.
+    pub simultaneous_secs: i64,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        LinkOptions {
+            max_group: 200,
+            photo_bits: 4,
+            resume_jaccard: 0.8,
+            simultaneous_secs: 600,
+        }
+    }
+}
+
+/// One shared value.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Evidence {
+    /// Kind.
+    pub kind: Kind,
+    /// The value (shortened).
+    pub value: String,
+    /// Bits.
+    pub weight: f64,
+    /// How many records hold it, timing, distance.
+    pub detail: String,
+}
+
+/// A link between two records.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Link {
+    /// Record index.
+    pub a: u32,
+    /// Record index.
+    pub b: u32,
+    /// Bits of evidence.
+    pub score: f64,
+    /// What they share.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Link {
+    /// The evidence in words: "share payout account DE89…, photos 3 bits apart, …".
+    pub fn explain(&self) -> String {
+        self.evidence
+            .iter()
+            .map(|e| format!("{} {} ({}; {:.1} bits)", e.kind.words(), e.value, e.detail, e.weight))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+fn short(v: &str) -> String {
+    if v.chars().count() > 40 {
+        format!("{}…", v.chars().take(40).collect::<String>())
+    } else {
+        v.to_string()
+    }
+}
+
+/// All links with at least one piece of evidence.
+pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<Link> {
+    let n = records.len();
+    let mut pairs: HashMap<(u32, u32), Vec<Evidence>> = HashMap::new();
+    let mut add = |a: u32, b: u32, e: Evidence| {
+        let key = if a < b { (a, b) } else { (b, a) };
+        pairs.entry(key).or_default().push(e);
+    };
+    // Exact values per kind.
+    let index_of: HashMap<&str, u32> = records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i as u32)).collect();
+    let mut values: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let i = i as u32;
+        let mut put = |k: Kind, v: Option<String>| {
+            if let Some(v) = v {
+                let list = values.entry((k, v)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        };
+        put(Kind::PayoutAccount, r.payout_account.as_deref().and_then(norm::account));
+        put(Kind::Wallet, r.wallet.as_deref().map(cordon_model::normalize_address).filter(|w| w.len() >= 20));
+        put(Kind::Email, r.email.as_deref().and_then(norm::email));
+        put(Kind::Phone, r.phone.as_deref().and_then(norm::phone));
+        put(Kind::Github, r.github.as_deref().and_then(norm::handle));
+        put(Kind::Address, r.address.as_deref().and_then(norm::postal));
+        // Laptops shipped somewhere else than home: the shipping address is its own kind;
+        // it is also compared with other records' residences (the facilitator's home).
+        let home = r.address.as_deref().and_then(norm::postal);
+        let ship = r.shipping_address.as_deref().and_then(norm::postal).filter(|s| Some(s) != home.as_ref());
+        put(Kind::ShippingAddress, ship);
+    }
+    for l in logins {
+        let Some(&i) = index_of.get(l.record_id.as_str()) else { continue };
+        let mut put = |k: Kind, v: Option<String>| {
+            if let Some(v) = v {
+                let list = values.entry((k, v)).or_default();
+                if !list.contains(&i) {
+                    list.push(i);
+                }
+            }
+        };
+        put(Kind::Ip, l.ip.as_deref().and_then(norm::plain));
+        put(Kind::Device, l.device_id.as_deref().and_then(norm::plain));
+    }
+    // Records with a value per kind (N_t).
+    let mut having: HashMap<Kind, usize> = HashMap::new();
+    {
+        let mut seen: std::collections::HashSet<(Kind, u32)> = Default::default();
+        for ((k, _), list) in &values {
+            for &i in list {
+                if seen.insert((*k, i)) {
+                    *having.entry(*k).or_default() += 1;
+                }
+            }
+        }
+    }
+    // A shipping address is rare among all shipping addresses, including those that are the
+    // holder's home (those are not indexed, as they link nobody).
+    let ships = records
+        .iter()
+        .filter(|r| r.shipping_address.as_deref().and_then(norm::postal).is_some())
+        .count();
+    having.insert(Kind::ShippingAddress, ships);
+    // Login times per (record, ip), for simultaneity.
+    let mut times: HashMap<(u32, String), Vec<i64>> = HashMap::new();
+    for l in logins {
+        if let (Some(&i), Some(ip)) = (index_of.get(l.record_id.as_str()), l.ip.as_deref().and_then(norm::plain)) {
+            times.entry((i, ip)).or_default().push(l.ts);
+        }
+    }
+    for t in times.values_mut() {
+        t.sort_unstable();
+    }
+    // A shipping address that is another record's residence.
+    let residences: HashMap<String, Vec<u32>> = values
+        .iter()
+        .filter(|((k, _), _)| *k == Kind::Address)
+        .map(|((_, v), l)| (v.clone(), l.clone()))
+        .collect();
+    for ((kind, value), list) in &values {
+        let mut list = list.clone();
+        if *kind == Kind::ShippingAddress {
+            if let Some(homes) = residences.get(value) {
+                for &h in homes {
+                    if !list.contains(&h) {
+                        list.push(h);
+                    }
+                }
+            }
+        }
+        if list.len() < 2 || list.len() > o.max_group {
+            continue;
+        }
+        let nt = having.get(kind).copied().unwrap_or(n).max(1) as f64;
+        let base = (kind.m() * nt / list.len() as f64).log2();
+        if base <= 0.0 {
+            continue;
+        }
+        for x in 0..list.len() {
+            for y in x + 1..list.len() {
+                let (a, b) = (list[x], list[y]);
+                let mut weight = base;
+                let mut detail = format!("{} records hold it", list.len());
+                if *kind == Kind::Ip {
+                    if let (Some(ta), Some(tb)) = (times.get(&(a, value.clone())), times.get(&(b, value.clone()))) {
+                        // Addresses are reassigned (dynamic IPs, carrier NAT): use far apart in
+                        // time says little, use side by side says much.
+                        let gap = min_gap(ta, tb);
+                        if gap <= o.simultaneous_secs {
+                            weight += SIMULTANEOUS_BONUS;
+                            detail = format!(
+                                "{} records use it; {} and {} logins, {gap} s apart at the closest",
+                                list.len(),
+                                ta.len(),
+                                tb.len()
+                            );
+                        } else if gap <= 86_400 {
+                            weight += 1.0;
+                            detail = format!("{} records use it; logins {} h apart at the closest", list.len(), gap / 3600);
+                        } else if gap <= 7 * 86_400 {
+                            weight *= 0.5;
+                            detail = format!("{} records use it; logins {} days apart at the closest", list.len(), gap / 86_400);
+                        } else {
+                            weight *= 0.2;
+                            detail = format!("{} records use it; logins {} days apart at the closest", list.len(), gap / 86_400);
+                        }
+                    }
+                }
+                add(
+                    a,
+                    b,
+                    Evidence {
+                        kind: *kind,
+                        value: short(value),
+                        weight,
+                        detail,
+                    },
+                );
+            }
+        }
+    }
+    photos(records, o, &mut add);
+    resumes(records, o, &mut add);
+    let mut out: Vec<Link> = pairs
+        .into_iter()
+        .map(|((a, b), mut ev)| {
+            ev.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+            // Strongest value per kind, plus a bit per further value of that kind (at most 3).
+            // A household (one residence) explains a shared account, IP or device: those weigh
+            // half, and the residence itself links nobody.
+            let household = ev.iter().any(|e| e.kind == Kind::Address);
+            let mut score = 0.0;
+            let mut per_kind: HashMap<Kind, usize> = HashMap::new();
+            for e in &ev {
+                let c = per_kind.entry(e.kind).or_default();
+                let w = match e.kind {
+                    Kind::Address => 0.0,
+                    Kind::PayoutAccount | Kind::Wallet | Kind::Ip | Kind::Device | Kind::Phone if household => e.weight / 2.0,
+                    _ => e.weight,
+                };
+                score += if *c == 0 {
+                    w
+                } else if *c <= 3 {
+                    1.0
+                } else {
+                    0.0
+                };
+                *c += 1;
+            }
+            Link { a, b, score, evidence: ev }
+        })
+        .collect();
+    out.sort_by_key(|x| (x.a, x.b));
+    out
+}
+
+fn min_gap(a: &[i64], b: &[i64]) -> i64 {
+    let (mut i, mut j, mut best) = (0, 0, i64::MAX);
+    while i < a.len() && j < b.len() {
+        best = best.min((a[i] - b[j]).abs());
+        if a[i] < b[j] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    best
+}
+
+/// A small deterministic generator for sampling.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Bits for a match found in `hits` of `samples` random pairs (Laplace-smoothed).
+fn sampled_weight(kind: Kind, hits: usize, samples: usize) -> f64 {
+    (kind.m() * (samples as f64 + 1.0) / (hits as f64 + 1.0)).log2().max(0.0)
+}
+
+/// Photos within `photo_bits` by multi-index hashing: 5 chunks of 13 bits, so two hashes at
+/// most 4 bits apart agree on at least one chunk (pigeonhole); only those candidates are
+/// compared.
+fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
+    let hashes: Vec<(u32, u64)> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.photo_hash.as_deref().and_then(norm::photo).map(|h| (i as u32, h)))
+        .collect();
+    if hashes.len() < 2 {
+        return;
+    }
+    let bits = o.photo_bits.min(4);
+    let mut hits = 0;
+    let samples = 20_000.min(hashes.len() * (hashes.len() - 1) / 2);
+    for s in 0..samples as u64 {
+        let (x, y) = (mix(s * 2) as usize % hashes.len(), mix(s * 2 + 1) as usize % hashes.len());
+        if x != y && (hashes[x].1 ^ hashes[y].1).count_ones() <= bits {
+            hits += 1;
+        }
+    }
+    let weight = sampled_weight(Kind::Photo, hits, samples);
+    let mut buckets: HashMap<(u8, u64), Vec<usize>> = HashMap::new();
+    for (k, &(_, h)) in hashes.iter().enumerate() {
+        for c in 0..5u8 {
+            buckets.entry((c, (h >> (c as u32 * 13)) & 0x1fff)).or_default().push(k);
+        }
+    }
+    let mut done: std::collections::HashSet<(usize, usize)> = Default::default();
+    for list in buckets.values() {
+        if list.len() > o.max_group {
+            continue;
+        }
+        for x in 0..list.len() {
+            for y in x + 1..list.len() {
+                let (p, q) = (list[x].min(list[y]), list[x].max(list[y]));
+                let d = (hashes[p].1 ^ hashes[q].1).count_ones();
+                if d <= bits && done.insert((p, q)) {
+                    add(
+                        hashes[p].0,
+                        hashes[q].0,
+                        Evidence {
+                            kind: Kind::Photo,
+                            value: format!("{:016x}", hashes[p].1),
+                            weight,
+                            detail: format!("{d} bits apart"),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Resumes from one template: word 3-shingles without the record's own name, MinHash (32
+/// hashes) with 8 bands of 4 for candidates, then the estimated Jaccard similarity.
+fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
+    const H: usize = 32;
+    let sigs: Vec<(u32, [u64; H])> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let text = r.resume_text.as_deref()?;
+            let own: Vec<String> = r.name.as_deref().unwrap_or("").to_lowercase().split_whitespace().map(str::to_string).collect();
+            let words: Vec<String> = text
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty() && !own.iter().any(|o| o == w))
+                .map(str::to_string)
+                .collect();
+            if words.len() < 8 {
+                return None;
+            }
+            let mut sig = [u64::MAX; H];
+            for w in words.windows(3) {
+                let mut h = 0xcbf2_9ce4_8422_2325u64;
+                for b in w.join(" ").bytes() {
+                    h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+                }
+                for (k, s) in sig.iter_mut().enumerate() {
+                    *s = (*s).min(mix(h ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+                }
+            }
+            Some((i as u32, sig))
+        })
+        .collect();
+    if sigs.len() < 2 {
+        return;
+    }
+    let sim = |a: &[u64; H], b: &[u64; H]| a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / H as f64;
+    let samples = 20_000.min(sigs.len() * (sigs.len() - 1) / 2);
+    let hits = (0..samples as u64)
+        .filter(|&s| {
+            let (x, y) = (mix(s * 2) as usize % sigs.len(), mix(s * 2 + 1) as usize % sigs.len());
+            x != y && sim(&sigs[x].1, &sigs[y].1) >= o.resume_jaccard
+        })
+        .count();
+    // A template many strangers use is weak evidence: the weight falls with the size of the
+    // largest band bucket the pair shares (how many records are that close), and is capped by
+    // the chance of a random match.
+    let cap = sampled_weight(Kind::Resume, hits, samples);
+    let nt = sigs.len() as f64;
+    let mut buckets: HashMap<(usize, [u64; 4]), Vec<usize>> = HashMap::new();
+    for (k, (_, sig)) in sigs.iter().enumerate() {
+        for band in 0..H / 4 {
+            let key: [u64; 4] = sig[band * 4..band * 4 + 4].try_into().expect("4");
+            buckets.entry((band, key)).or_default().push(k);
+        }
+    }
+    let mut group: HashMap<(usize, usize), usize> = HashMap::new();
+    for list in buckets.values() {
+        if list.len() > o.max_group {
+            continue;
+        }
+        for x in 0..list.len() {
+            for y in x + 1..list.len() {
+                let (p, q) = (list[x].min(list[y]), list[x].max(list[y]));
+                let g = group.entry((p, q)).or_default();
+                *g = (*g).max(list.len());
+            }
+        }
+    }
+    let mut pairs: Vec<((usize, usize), usize)> = group.into_iter().collect();
+    pairs.sort_unstable();
+    for ((p, q), g) in pairs {
+        let s = sim(&sigs[p].1, &sigs[q].1);
+        if s >= o.resume_jaccard {
+            let weight = (Kind::Resume.m() * nt / g as f64).log2().min(cap);
+            if weight > 0.0 {
+                add(
+                    sigs[p].0,
+                    sigs[q].0,
+                    Evidence {
+                        kind: Kind::Resume,
+                        value: "template".into(),
+                        weight,
+                        detail: format!("{:.0} % similar with the names taken out; {g} resumes this close", s * 100.0),
+                    },
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str) -> Record {
+        Record {
+            id: id.into(),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn rare_values_weigh_more_and_common_ones_are_noise() {
+        let mut rs: Vec<Record> = (0..1000).map(|i| rec(&format!("r{i}"))).collect();
+        for r in rs.iter_mut() {
+            r.payout_account = Some(format!("ACCT{}", r.id));
+        }
+        rs[1].payout_account = Some("acct-shared-1".into());
+        rs[2].payout_account = Some("ACCT SHARED 1".into());
+        let logins: Vec<LoginEvent> = (0..300)
+            .map(|i| LoginEvent {
+                record_id: format!("r{i}"),
+                ts: i * 100_000,
+                ip: Some("10.0.0.1".into()),
+                country: None,
+                device_id: None,
+            })
+            .collect();
+        let links = link(&rs, &logins, &LinkOptions::default());
+        let l = links.iter().find(|l| (l.a, l.b) == (1, 2)).unwrap();
+        assert_eq!(l.evidence[0].kind, Kind::PayoutAccount);
+        // log2(0.5 · 1000 / 2) ≈ 8 bits.
+        assert!(l.score > 7.9, "{}", l.score);
+        // The VPN address held by 300 records (more than max_group) links nobody.
+        assert!(links.iter().all(|l| l.evidence.iter().all(|e| e.kind != Kind::Ip)));
+    }
+
+    #[test]
+    fn photos_resumes_and_simultaneous_logins() {
+        let mut rs: Vec<Record> = (0..50).map(|i| rec(&format!("r{i}"))).collect();
+        for (i, r) in rs.iter_mut().enumerate() {
+            r.photo_hash = Some(format!("{:016x}", mix(i as u64)));
+            r.name = Some(format!("Person{i} Surname{i}"));
+            r.resume_text = Some(format!(
+                "unique words {} {} {} about things {} and more {}",
+                mix(i as u64),
+                i * 7,
+                i * 13,
+                i * 3,
+                i * 11
+            ));
+        }
+        rs[3].photo_hash = Some(format!("{:016x}", mix(4) ^ 0b1010_0000));
+        let template = |name: &str| {
+            format!("Hello I am {name} a senior full stack engineer with ten years of experience in react node and cloud systems for fintech clients")
+        };
+        rs[5].resume_text = Some(template("Person5 Surname5"));
+        rs[6].resume_text = Some(template("Person6 Surname6"));
+        let login = |r: &str, ts: i64| LoginEvent {
+            record_id: r.into(),
+            ts,
+            ip: Some("203.0.113.9".into()),
+            country: Some("US".into()),
+            device_id: None,
+        };
+        let mut logins = vec![login("r7", 1000), login("r8", 1200), login("r9", 9_000_000)];
+        for i in 10..50 {
+            logins.push(LoginEvent {
+                ip: Some(format!("10.0.0.{i}")),
+                ..login(&format!("r{i}"), i)
+            });
+        }
+        let links = link(&rs, &logins, &LinkOptions::default());
+        let get = |a, b| links.iter().find(|l| (l.a, l.b) == (a, b));
+        assert_eq!(get(3, 4).unwrap().evidence[0].kind, Kind::Photo);
+        assert_eq!(get(3, 4).unwrap().evidence[0].detail, "2 bits apart");
+        assert_eq!(get(5, 6).unwrap().evidence[0].kind, Kind::Resume);
+        // r7/r8 minutes apart: the bonus; r7/r9 months apart: a fifth of the base weight.
+        let sim = get(7, 8).unwrap().score;
+        let apart = get(7, 9).unwrap().score;
+        let base = sim - SIMULTANEOUS_BONUS;
+        assert!((apart - base * 0.2).abs() < 1e-9, "{sim} {apart}");
+    }
+}
