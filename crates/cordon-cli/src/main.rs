@@ -150,6 +150,22 @@ enum LinkCommand {
         /// Cluster id (`L3`).
         cluster: String,
     },
+    /// Deduplicate person records by name, birth date, address and ids (Fellegi–Sunter, fitted
+    /// without labels); writes `id,cluster` and, with --truth, pairwise precision/recall/F1.
+    Dedupe {
+        /// CSV files with an id column (rec_id, unique_id or id); several files are one table.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Column with the true entity, or `febrl` (from FEBRL record ids), to score.
+        #[arg(long)]
+        truth: Option<String>,
+        /// Match probability from which records are one person.
+        #[arg(long, default_value_t = 0.99)]
+        threshold: f64,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Generate a synthetic applicant pool with operators and ground truth; with --evaluate,
     /// link it and score the clusters against the truth.
     Synth {
@@ -928,6 +944,33 @@ fn run(cli: Cli) -> Result<()> {
             }
             for l in &c.links {
                 writeln!(out, "{} — {} ({:.1} bits): {}", l.a, l.b, l.score, l.explanation)?;
+            }
+        }
+        Command::Link {
+            cmd: Some(LinkCommand::Dedupe {
+                files,
+                truth,
+                threshold,
+                output,
+            }),
+            ..
+        } => {
+            let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+            let table = cordon_link::er::read_table(&refs, truth.as_deref())?;
+            let r = cordon_link::er::resolve(&table, threshold);
+            let stdout = std::io::stdout();
+            let mut sink = output_sink(output.as_deref(), stdout.lock())?;
+            writeln!(sink, "id,cluster")?;
+            for (id, c) in table.ids.iter().zip(&r.clusters) {
+                writeln!(sink, "{id},{}", table.ids[*c as usize])?;
+            }
+            sink.flush()?;
+            eprintln!(
+                "{} records, {} candidate pairs, {} matches, {:.2} s",
+                r.records, r.candidates, r.matches, r.secs
+            );
+            if let Some(q) = r.quality {
+                eprintln!("pairwise precision {:.4}, recall {:.4}, F1 {:.4}", q.precision, q.recall, q.f1);
             }
         }
         Command::Link {

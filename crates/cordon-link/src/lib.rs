@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod cluster;
+pub mod er;
 pub mod flags;
 pub mod link;
 pub mod norm;
