@@ -140,6 +140,9 @@ enum Command {
         /// Bits of evidence from which records join a cluster.
         #[arg(long, default_value_t = cordon_link::cluster_threshold())]
         threshold: f64,
+        /// Record sanctions hits as alerts (dataset `link`), decided like screening alerts.
+        #[arg(long)]
+        record: bool,
     },
 }
 
@@ -181,6 +184,9 @@ enum LinkCommand {
         /// Seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Mean login events per honest applicant.
+        #[arg(long, default_value_t = 3.5)]
+        logins_per_record: f64,
         /// Score instead of writing files.
         #[arg(long)]
         evaluate: bool,
@@ -980,11 +986,17 @@ fn run(cli: Cli) -> Result<()> {
                     honest,
                     operators,
                     seed,
+                    logins_per_record,
                     evaluate,
                 }),
             ..
         } => {
-            let o = cordon_link::synth::SynthOptions { honest, operators, seed };
+            let o = cordon_link::synth::SynthOptions {
+                honest,
+                operators,
+                seed,
+                logins_per_record,
+            };
             if evaluate {
                 let a = cordon_engine::link::synth_evaluate(&o, cordon_link::cluster_threshold());
                 writeln!(out, "{}", serde_json::to_string(&a)?)?;
@@ -1008,6 +1020,7 @@ fn run(cli: Cli) -> Result<()> {
             output,
             report,
             threshold,
+            record,
         } => {
             let records = records.context("give a records file: cordon link RECORDS [--logins FILE]")?;
             let mut store = open_store(&home)?;
@@ -1016,8 +1029,15 @@ fn run(cli: Cli) -> Result<()> {
                 logins,
                 mapping,
                 threshold,
+                record,
             };
             let run = cordon_engine::link::run(&mut store, &home, &input)?;
+            if let Some(c) = &run.recorded {
+                eprintln!(
+                    "recorded sanctions hits as alerts in dataset \"link\": {} new, {} reopened, {} kept quiet",
+                    c.opened, c.reopened, c.suppressed
+                );
+            }
             let stdout = std::io::stdout();
             let mut sink = output_sink(output.as_deref(), stdout.lock())?;
             for c in &run.clusters {

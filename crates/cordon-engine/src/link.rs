@@ -30,6 +30,9 @@ pub struct LinkInput {
     pub mapping: Vec<String>,
     /// Bits from which records join a cluster.
     pub threshold: f64,
+    /// Record the sanctions hits as alerts (dataset `link`), with the same decisions and audit
+    /// trail as screening alerts.
+    pub record: bool,
 }
 
 /// A sanctions hit in a cluster.
@@ -113,6 +116,8 @@ pub struct LinkRun {
     pub clusters: Vec<ClusterOut>,
     /// Whether sanctions screening ran (lists loaded).
     pub screened: bool,
+    /// What recording the hits as alerts did.
+    pub recorded: Option<cordon_store::AlertCounts>,
     /// Seconds.
     pub secs: f64,
     /// For the HTML report.
@@ -226,6 +231,38 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
             links: link_out,
         });
     }
+    // Sanctions hits become alerts (record × listed entity), like screening results.
+    let recorded = match (&screen, input.record) {
+        (Some(ix), true) => {
+            let actor = crate::default_actor();
+            let mut rec = crate::cases::Recorder::start(store, ix, "link", SCREEN_THRESHOLD, &actor)?;
+            let mut rows: Vec<(Option<String>, String, Vec<cordon_match::Hit>)> = Vec::new();
+            for c in &out {
+                for s in &c.sanctions {
+                    let fields = records.iter().find(|r| r.id == s.record).map(record_fields).unwrap_or_default();
+                    let hit = cordon_match::Hit {
+                        entity_id: s.entity_id.clone(),
+                        caption: s.caption.clone(),
+                        score: s.score,
+                        explanation: vec![format!("cluster {}: {}", c.id, s.what)],
+                    };
+                    match rows.iter_mut().find(|r| r.0.as_deref() == Some(s.record.as_str())) {
+                        Some(r) => r.2.push(hit),
+                        None => rows.push((Some(s.record.clone()), fields, vec![hit])),
+                    }
+                }
+            }
+            let n = rows.len() as u64;
+            rec.batch(rows.iter().map(|(id, f, h)| (id.clone(), f.clone(), h.as_slice())).collect())?;
+            Some(rec.finish(n)?)
+        }
+        (None, true) => {
+            return Err(EngineError::Invalid(
+                "--record needs sanctions lists: load them with `cordon lists import` or `cordon lists update`".into(),
+            ))
+        }
+        _ => None,
+    };
     let order = |a: &ClusterOut, b: &ClusterOut| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id));
     out.sort_by(order);
     report.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id)));
@@ -251,9 +288,26 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         links: links.len(),
         clusters: out,
         screened: screen.is_some(),
+        recorded,
         secs: t.elapsed().as_secs_f64(),
         report,
     })
+}
+
+/// The screened fields of a record, as stored with its alerts.
+fn record_fields(r: &Record) -> String {
+    let map: BTreeMap<&str, &str> = [
+        ("name", r.name.as_deref()),
+        ("dob", r.dob.as_deref()),
+        ("nationality", r.nationality.as_deref()),
+        ("wallet", r.wallet.as_deref()),
+        ("email", r.email.as_deref()),
+        ("phone", r.phone.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
+    serde_json::to_string(&map).expect("strings serialise")
 }
 
 /// Listed emails and phones, normalised, with their entity.

@@ -80,6 +80,23 @@ pub fn clusters(records: &[Record], links: &[Link], threshold: f64, previous: &C
             ids[ci] = Some(old);
         }
     }
+    // Each link goes to the cluster holding both its records (one pass over the links).
+    let mut cluster_of: HashMap<u32, usize> = HashMap::new();
+    for (ci, g) in list.iter().enumerate() {
+        for &m in g {
+            cluster_of.insert(m, ci);
+        }
+    }
+    let mut inner: Vec<Vec<usize>> = vec![Vec::new(); list.len()];
+    for (i, l) in links.iter().enumerate() {
+        if l.score >= threshold {
+            if let (Some(&x), Some(&y)) = (cluster_of.get(&l.a), cluster_of.get(&l.b)) {
+                if x == y {
+                    inner[x].push(i);
+                }
+            }
+        }
+    }
     let mut next = previous.next.max(1);
     let mut state = ClusterState::default();
     let mut out = Vec::new();
@@ -91,18 +108,11 @@ pub fn clusters(records: &[Record], links: &[Link], threshold: f64, previous: &C
         });
         let member_ids: Vec<String> = g.iter().map(|&m| records[m as usize].id.clone()).collect();
         state.clusters.insert(id.clone(), member_ids.clone());
-        let set: std::collections::HashSet<u32> = g.iter().copied().collect();
-        let inner = links
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.score >= threshold && set.contains(&l.a) && set.contains(&l.b))
-            .map(|(i, _)| i)
-            .collect();
         out.push(Cluster {
             id,
             members: g,
             member_ids,
-            links: inner,
+            links: std::mem::take(&mut inner[ci]),
         });
     }
     state.next = next;

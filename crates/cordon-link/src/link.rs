@@ -159,59 +159,56 @@ fn short(v: &str) -> String {
 /// All links with at least one piece of evidence.
 pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<Link> {
     let n = records.len();
-    let mut pairs: HashMap<(u32, u32), Vec<Evidence>> = HashMap::new();
+    let mut pairs: HashMap<(u32, u32), Vec<Evidence>, Fx> = HashMap::default();
     let mut add = |a: u32, b: u32, e: Evidence| {
         let key = if a < b { (a, b) } else { (b, a) };
         pairs.entry(key).or_default().push(e);
     };
-    // Exact values per kind.
-    let index_of: HashMap<&str, u32> = records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i as u32)).collect();
-    let mut values: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
+    // Every identifier value as (kind, hash of the normalised value, record, login time,
+    // source), sorted so that one value's holders are adjacent: no map of strings, and a
+    // value's text is rebuilt from its source only when a link shows it.
+    let index_of: HashMap<&str, u32, Fx> = records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i as u32)).collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(records.len() * 7 + logins.len() * 2);
     for (i, r) in records.iter().enumerate() {
         let i = i as u32;
-        let mut put = |k: Kind, v: Option<String>| {
-            if let Some(v) = v {
-                let list = values.entry((k, v)).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
+        for kind in RECORD_KINDS {
+            if let Some(v) = record_value(r, kind) {
+                entries.push(Entry {
+                    kind,
+                    hash: hash64(&v),
+                    record: i,
+                    ts: 0,
+                    src: NO_LOGIN,
+                });
             }
-        };
-        put(Kind::PayoutAccount, r.payout_account.as_deref().and_then(norm::account));
-        put(Kind::Wallet, r.wallet.as_deref().map(cordon_model::normalize_address).filter(|w| w.len() >= 20));
-        put(Kind::Email, r.email.as_deref().and_then(norm::email));
-        put(Kind::Phone, r.phone.as_deref().and_then(norm::phone));
-        put(Kind::Github, r.github.as_deref().and_then(norm::handle));
-        put(Kind::Address, r.address.as_deref().and_then(norm::postal));
-        // Laptops shipped somewhere else than home: the shipping address is its own kind;
-        // it is also compared with other records' residences (the facilitator's home).
-        let home = r.address.as_deref().and_then(norm::postal);
-        let ship = r.shipping_address.as_deref().and_then(norm::postal).filter(|s| Some(s) != home.as_ref());
-        put(Kind::ShippingAddress, ship);
+        }
     }
-    for l in logins {
+    for (li, l) in logins.iter().enumerate() {
         let Some(&i) = index_of.get(l.record_id.as_str()) else { continue };
-        let mut put = |k: Kind, v: Option<String>| {
-            if let Some(v) = v {
-                let list = values.entry((k, v)).or_default();
-                if !list.contains(&i) {
-                    list.push(i);
-                }
+        for kind in [Kind::Ip, Kind::Device] {
+            // Hashed without building the normalised string: ten million logins would
+            // otherwise allocate twenty million strings.
+            let raw = if kind == Kind::Ip { l.ip.as_deref() } else { l.device_id.as_deref() };
+            if let Some(hash) = raw.map(str::trim).filter(|v| !v.is_empty()).map(hash64_lower) {
+                entries.push(Entry {
+                    kind,
+                    hash,
+                    record: i,
+                    ts: l.ts,
+                    src: li as u32,
+                });
             }
-        };
-        put(Kind::Ip, l.ip.as_deref().and_then(norm::plain));
-        put(Kind::Device, l.device_id.as_deref().and_then(norm::plain));
+        }
     }
+    entries.sort_unstable_by_key(|e| (e.kind, e.hash, e.record, e.ts));
     // Records with a value per kind (N_t).
-    let mut having: HashMap<Kind, usize> = HashMap::new();
+    let mut having: HashMap<Kind, usize, Fx> = HashMap::default();
     {
-        let mut seen: std::collections::HashSet<(Kind, u32)> = Default::default();
-        for ((k, _), list) in &values {
-            for &i in list {
-                if seen.insert((*k, i)) {
-                    *having.entry(*k).or_default() += 1;
-                }
-            }
+        let mut by_kind: Vec<(Kind, u32)> = entries.iter().map(|e| (e.kind, e.record)).collect();
+        by_kind.sort_unstable();
+        by_kind.dedup();
+        for (k, _) in by_kind {
+            *having.entry(k).or_default() += 1;
         }
     }
     // A shipping address is rare among all shipping addresses, including those that are the
@@ -221,77 +218,90 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
         .filter(|r| r.shipping_address.as_deref().and_then(norm::postal).is_some())
         .count();
     having.insert(Kind::ShippingAddress, ships);
-    // Login times per (record, ip), for simultaneity.
-    let mut times: HashMap<(u32, String), Vec<i64>> = HashMap::new();
-    for l in logins {
-        if let (Some(&i), Some(ip)) = (index_of.get(l.record_id.as_str()), l.ip.as_deref().and_then(norm::plain)) {
-            times.entry((i, ip)).or_default().push(l.ts);
+    // Residences by value hash, to match shipping addresses against other records' homes.
+    let mut residences: HashMap<u64, Vec<u32>, Fx> = HashMap::default();
+    for e in entries.iter().filter(|e| e.kind == Kind::Address) {
+        residences.entry(e.hash).or_default().push(e.record);
+    }
+    let display = |e: &Entry| -> String {
+        let v = if e.src == NO_LOGIN {
+            record_value(&records[e.record as usize], e.kind)
+        } else {
+            login_value(&logins[e.src as usize], e.kind)
+        };
+        short(&v.unwrap_or_default())
+    };
+    let mut at = 0;
+    while at < entries.len() {
+        let mut end = at + 1;
+        while end < entries.len() && (entries[end].kind, entries[end].hash) == (entries[at].kind, entries[at].hash) {
+            end += 1;
         }
-    }
-    for t in times.values_mut() {
-        t.sort_unstable();
-    }
-    // A shipping address that is another record's residence.
-    let residences: HashMap<String, Vec<u32>> = values
-        .iter()
-        .filter(|((k, _), _)| *k == Kind::Address)
-        .map(|((_, v), l)| (v.clone(), l.clone()))
-        .collect();
-    for ((kind, value), list) in &values {
-        let mut list = list.clone();
-        if *kind == Kind::ShippingAddress {
-            if let Some(homes) = residences.get(value) {
+        let group = &entries[at..end];
+        at = end;
+        let kind = group[0].kind;
+        // Holders, each with its login times (sorted) for IPs.
+        let mut holders: Vec<(u32, usize, usize)> = Vec::new(); // (record, start, end) in group
+        for (j, e) in group.iter().enumerate() {
+            match holders.last_mut() {
+                Some(h) if h.0 == e.record => h.2 = j + 1,
+                _ => holders.push((e.record, j, j + 1)),
+            }
+        }
+        if kind == Kind::ShippingAddress {
+            if let Some(homes) = residences.get(&group[0].hash) {
                 for &h in homes {
-                    if !list.contains(&h) {
-                        list.push(h);
+                    if !holders.iter().any(|x| x.0 == h) {
+                        holders.push((h, 0, 0));
                     }
                 }
             }
         }
-        if list.len() < 2 || list.len() > o.max_group {
+        if holders.len() < 2 || holders.len() > o.max_group {
             continue;
         }
-        let nt = having.get(kind).copied().unwrap_or(n).max(1) as f64;
-        let base = (kind.m() * nt / list.len() as f64).log2();
+        let nt = having.get(&kind).copied().unwrap_or(n).max(1) as f64;
+        let base = (kind.m() * nt / holders.len() as f64).log2();
         if base <= 0.0 {
             continue;
         }
-        for x in 0..list.len() {
-            for y in x + 1..list.len() {
-                let (a, b) = (list[x], list[y]);
+        let value = display(&group[0]);
+        let ts = |h: &(u32, usize, usize)| -> Vec<i64> { group[h.1..h.2].iter().map(|e| e.ts).collect() };
+        for x in 0..holders.len() {
+            for y in x + 1..holders.len() {
+                let (a, b) = (holders[x].0, holders[y].0);
                 let mut weight = base;
-                let mut detail = format!("{} records hold it", list.len());
-                if *kind == Kind::Ip {
-                    if let (Some(ta), Some(tb)) = (times.get(&(a, value.clone())), times.get(&(b, value.clone()))) {
-                        // Addresses are reassigned (dynamic IPs, carrier NAT): use far apart in
-                        // time says little, use side by side says much.
-                        let gap = min_gap(ta, tb);
-                        if gap <= o.simultaneous_secs {
-                            weight += SIMULTANEOUS_BONUS;
-                            detail = format!(
-                                "{} records use it; {} and {} logins, {gap} s apart at the closest",
-                                list.len(),
-                                ta.len(),
-                                tb.len()
-                            );
-                        } else if gap <= 86_400 {
-                            weight += 1.0;
-                            detail = format!("{} records use it; logins {} h apart at the closest", list.len(), gap / 3600);
-                        } else if gap <= 7 * 86_400 {
-                            weight *= 0.5;
-                            detail = format!("{} records use it; logins {} days apart at the closest", list.len(), gap / 86_400);
-                        } else {
-                            weight *= 0.2;
-                            detail = format!("{} records use it; logins {} days apart at the closest", list.len(), gap / 86_400);
-                        }
+                let mut detail = format!("{} records hold it", holders.len());
+                if kind == Kind::Ip {
+                    let (ta, tb) = (ts(&holders[x]), ts(&holders[y]));
+                    // Addresses are reassigned (dynamic IPs, carrier NAT): use far apart in
+                    // time says little, use side by side says much.
+                    let gap = min_gap(&ta, &tb);
+                    if gap <= o.simultaneous_secs {
+                        weight += SIMULTANEOUS_BONUS;
+                        detail = format!(
+                            "{} records use it; {} and {} logins, {gap} s apart at the closest",
+                            holders.len(),
+                            ta.len(),
+                            tb.len()
+                        );
+                    } else if gap <= 86_400 {
+                        weight += 1.0;
+                        detail = format!("{} records use it; logins {} h apart at the closest", holders.len(), gap / 3600);
+                    } else if gap <= 7 * 86_400 {
+                        weight *= 0.5;
+                        detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
+                    } else {
+                        weight *= 0.2;
+                        detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
                     }
                 }
                 add(
                     a,
                     b,
                     Evidence {
-                        kind: *kind,
-                        value: short(value),
+                        kind,
+                        value: value.clone(),
                         weight,
                         detail,
                     },
@@ -310,7 +320,7 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
             // half, and the residence itself links nobody.
             let household = ev.iter().any(|e| e.kind == Kind::Address);
             let mut score = 0.0;
-            let mut per_kind: HashMap<Kind, usize> = HashMap::new();
+            let mut per_kind: HashMap<Kind, usize, Fx> = HashMap::default();
             for e in &ev {
                 let c = per_kind.entry(e.kind).or_default();
                 let w = match e.kind {
@@ -332,6 +342,105 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
         .collect();
     out.sort_by_key(|x| (x.a, x.b));
     out
+}
+
+/// A fast hasher for integer keys (Fx, as in rustc): the default SipHash guards against
+/// adversarial keys, which record ids and indexes here are not.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Fx = std::hash::BuildHasherDefault<FxHasher>;
+
+/// One identifier value of a record or login.
+struct Entry {
+    kind: Kind,
+    hash: u64,
+    record: u32,
+    ts: i64,
+    src: u32,
+}
+
+const NO_LOGIN: u32 = u32::MAX;
+
+const RECORD_KINDS: [Kind; 7] = [
+    Kind::PayoutAccount,
+    Kind::Wallet,
+    Kind::Email,
+    Kind::Phone,
+    Kind::Github,
+    Kind::Address,
+    Kind::ShippingAddress,
+];
+
+/// The normalised value of a record field of a kind.
+fn record_value(r: &Record, kind: Kind) -> Option<String> {
+    match kind {
+        Kind::PayoutAccount => r.payout_account.as_deref().and_then(norm::account),
+        Kind::Wallet => r.wallet.as_deref().map(cordon_model::normalize_address).filter(|w| w.len() >= 20),
+        Kind::Email => r.email.as_deref().and_then(norm::email),
+        Kind::Phone => r.phone.as_deref().and_then(norm::phone),
+        Kind::Github => r.github.as_deref().and_then(norm::handle),
+        Kind::Address => r.address.as_deref().and_then(norm::postal),
+        // Laptops shipped somewhere else than home: the shipping address is its own kind; it
+        // is also compared with other records' residences (the facilitator's home).
+        Kind::ShippingAddress => {
+            let home = r.address.as_deref().and_then(norm::postal);
+            r.shipping_address.as_deref().and_then(norm::postal).filter(|s| Some(s) != home.as_ref())
+        }
+        _ => None,
+    }
+}
+
+/// The normalised value of a login field of a kind.
+fn login_value(l: &LoginEvent, kind: Kind) -> Option<String> {
+    match kind {
+        Kind::Ip => l.ip.as_deref().and_then(norm::plain),
+        Kind::Device => l.device_id.as_deref().and_then(norm::plain),
+        _ => None,
+    }
+}
+
+/// [`hash64`] of the lower-cased string, without allocating it.
+fn hash64_lower(s: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut buf = [0u8; 4];
+    for c in s.chars().flat_map(char::to_lowercase) {
+        for b in c.encode_utf8(&mut buf).bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    mix(h)
+}
+
+/// 64-bit FNV-1a then a finaliser: collisions among a few million values are negligible.
+fn hash64(s: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in s.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    mix(h)
 }
 
 fn min_gap(a: &[i64], b: &[i64]) -> i64 {
@@ -414,8 +523,8 @@ fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evi
     }
 }
 
-/// Resumes from one template: word 3-shingles without the record's own name, MinHash (32
-/// hashes) with 8 bands of 4 for candidates, then the estimated Jaccard similarity.
+/// Resumes from one template: word 3-shingles without the record's own name, one-permutation
+/// MinHash (32 bins) with 8 bands of 4 for candidates, then the estimated Jaccard similarity.
 fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
     const H: usize = 32;
     let sigs: Vec<(u32, [u64; H])> = records
@@ -423,24 +532,30 @@ fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Ev
         .enumerate()
         .filter_map(|(i, r)| {
             let text = r.resume_text.as_deref()?;
-            let own: Vec<String> = r.name.as_deref().unwrap_or("").to_lowercase().split_whitespace().map(str::to_string).collect();
-            let words: Vec<String> = text
-                .to_lowercase()
+            let own: Vec<u64> = r.name.as_deref().unwrap_or("").split_whitespace().map(hash64_lower).collect();
+            // Word hashes, the record's own name left out (templates with the name swapped in).
+            let words: Vec<u64> = text
                 .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty() && !own.iter().any(|o| o == w))
-                .map(str::to_string)
+                .filter(|w| !w.is_empty())
+                .map(hash64_lower)
+                .filter(|h| !own.contains(h))
                 .collect();
             if words.len() < 8 {
                 return None;
             }
+            // One-permutation MinHash: each 3-word shingle's hash picks a bin and competes
+            // for its minimum; empty bins borrow the next filled one (densification).
             let mut sig = [u64::MAX; H];
             for w in words.windows(3) {
-                let mut h = 0xcbf2_9ce4_8422_2325u64;
-                for b in w.join(" ").bytes() {
-                    h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
-                }
-                for (k, s) in sig.iter_mut().enumerate() {
-                    *s = (*s).min(mix(h ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+                let h = mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42));
+                let bin = (h % H as u64) as usize;
+                sig[bin] = sig[bin].min(h / H as u64);
+            }
+            for b in 0..H {
+                if sig[b] == u64::MAX {
+                    if let Some(k) = (1..H).map(|d| (b + d) % H).find(|&k| sig[k] != u64::MAX) {
+                        sig[b] = sig[k] ^ (b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                    }
                 }
             }
             Some((i as u32, sig))

@@ -73,6 +73,8 @@ pub struct SynthOptions {
     pub operators: usize,
     /// Seed.
     pub seed: u64,
+    /// Mean login events per honest applicant.
+    pub logins_per_record: f64,
 }
 
 impl Default for SynthOptions {
@@ -81,6 +83,7 @@ impl Default for SynthOptions {
             honest: 5_000,
             operators: 40,
             seed: 1,
+            logins_per_record: 3.5,
         }
     }
 }
@@ -160,7 +163,8 @@ pub fn generate(o: &SynthOptions) -> SynthPool {
         // Logins from home (own IP and device), plus the corporate VPN or carrier NAT for some.
         let own_ip = format!("10.{}.{}.{}", rng.below(256), rng.below(256), rng.below(256));
         let dev = format!("dev-{}", rng.next() % 1_000_000_000);
-        for _ in 0..rng.below(6) + 1 {
+        let spread = ((2.0 * o.logins_per_record - 1.0).round() as u64).max(1);
+        for _ in 0..rng.below(spread) + 1 {
             let shared = rng.chance(0.15);
             p.logins.push(LoginEvent {
                 record_id: rid.clone(),
@@ -320,6 +324,7 @@ mod tests {
             honest: 2_000,
             operators: 25,
             seed: 3,
+            ..SynthOptions::default()
         });
         let links = link(&pool.records, &pool.logins, &LinkOptions::default());
         let (cs, _) = clusters(&pool.records, &links, crate::cluster_threshold(), &ClusterState::default());

@@ -96,7 +96,7 @@ fn clusters_flags_sanctions_and_stable_ids() {
     // A second, unrelated pair of personas arrives; the first cluster keeps its id.
     let more = "op4,Kenji Tanaka,1990-02-02,JP,kt@mail.example,+15559990004,4 Cedar Rd,8 Farm Rd,GB33BUKB20201555555555,,,,kt,en,\nop5,Emily Walker,1992-02-02,GB,ew@mail.example,+15559990005,5 Cedar Rd,8 Farm Rd,GB33BUKB20201555555555,,,,ew,en,\n";
     std::fs::write(&recs, roster(more)).unwrap();
-    let again = ok(&cordon(h, &["link", recs.to_str().unwrap(), "--logins", logins.to_str().unwrap()]));
+    let again = ok(&cordon(h, &["link", recs.to_str().unwrap(), "--logins", logins.to_str().unwrap(), "--record"]));
     let clusters: Vec<serde_json::Value> = again.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(clusters.len(), 2);
     let first = clusters.iter().find(|c| c["members"][0] == "op1").unwrap();
@@ -104,6 +104,11 @@ fn clusters_flags_sanctions_and_stable_ids() {
     assert_eq!(first["risk"], 1.0);
     assert_eq!(first["sanctions"][0]["entity_id"], "mini-kju", "{first}");
     assert_ne!(clusters.iter().find(|c| c["members"][0] == "op4").unwrap()["id"], id.as_str());
+    // The hit is an alert like a screening alert.
+    let alerts = ok(&cordon(h, &["alerts", "list", "--json", "--dataset", "link"]));
+    let a: serde_json::Value = serde_json::from_str(alerts.lines().next().expect("an alert")).unwrap();
+    assert_eq!(a["record_id"], "op1");
+    assert_eq!(a["entity_id"], "mini-kju");
 }
 
 #[test]
