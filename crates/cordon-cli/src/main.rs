@@ -163,7 +163,7 @@ enum LinkCommand {
         #[arg(long)]
         truth: Option<String>,
         /// Match probability from which records are one person.
-        #[arg(long, default_value_t = 0.99)]
+        #[arg(long, default_value_t = cordon_link::er::DEFAULT_THRESHOLD)]
         threshold: f64,
         /// Output file (default: standard output).
         #[arg(long, short)]

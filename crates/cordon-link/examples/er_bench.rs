@@ -8,7 +8,7 @@
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(&args[1]);
-    let threshold: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0.5);
+    let threshold: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(cordon_link::er::DEFAULT_THRESHOLD);
     let sets: &[(&str, &[&str], &str)] = &[
         ("febrl1", &["febrl1.csv"], "febrl"),
         ("febrl2", &["febrl2.csv"], "febrl"),
