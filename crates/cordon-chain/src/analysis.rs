@@ -176,6 +176,33 @@ fn amount_str(model: Model, poison: Amount, haircut: f64, fifo: Amount) -> (Stri
     }
 }
 
+/// Adds a reached node to a report (and to `stopped_at` when the trace stopped there).
+fn push_node(
+    report: &mut TraceReport,
+    store: &ChainStore,
+    tags: &TagIndex,
+    stop: &[TagCategory],
+    reached: &cordon_graph::taint::Reached,
+    amount: String,
+    share: f64,
+) {
+    let t = tags.of(reached.node);
+    report.nodes.push(TraceNode {
+        address: store.address(reached.node).to_string(),
+        hop: reached.hop,
+        amount,
+        share,
+        tags: tag_names(t),
+    });
+    if reached.stopped {
+        report.stopped_at.push(Stop {
+            address: store.address(reached.node).to_string(),
+            reason: stop_reason(t, stop),
+            tags: tag_names(t),
+        });
+    }
+}
+
 fn stop_reason(tags: &[Tag], stop: &[TagCategory]) -> String {
     match tags.iter().find(|t| stop.contains(&t.category)).map(|t| t.category) {
         Some(c) if c.is_service() => "service".into(),
@@ -245,21 +272,8 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
                 if value < 0.5 {
                     continue;
                 }
-                let t = tags.of(reached.node);
-                report.nodes.push(TraceNode {
-                    address: store.address(reached.node).to_string(),
-                    hop: reached.hop,
-                    share: if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 },
-                    amount,
-                    tags: tag_names(t),
-                });
-                if reached.stopped {
-                    report.stopped_at.push(Stop {
-                        address: store.address(reached.node).to_string(),
-                        reason: stop_reason(t, &opts.stop),
-                        tags: tag_names(t),
-                    });
-                }
+                let share = if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 };
+                push_node(&mut report, store, tags, &opts.stop, reached, amount, share);
             }
             for te in &sim.edges {
                 let (amount, value) = amount_str(opts.model, if te.poison != 0 { te.amount } else { 0 }, te.haircut, te.fifo);
@@ -278,21 +292,8 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
                 if value < 0.5 {
                     continue;
                 }
-                let t = tags.of(reached.node);
-                report.nodes.push(TraceNode {
-                    address: store.address(reached.node).to_string(),
-                    hop: reached.hop,
-                    amount: format!("{value:.0}"),
-                    share: if total > 0.0 { (value / total).min(1.0) } else { 0.0 },
-                    tags: tag_names(t),
-                });
-                if reached.stopped {
-                    report.stopped_at.push(Stop {
-                        address: store.address(reached.node).to_string(),
-                        reason: stop_reason(t, &opts.stop),
-                        tags: tag_names(t),
-                    });
-                }
+                let share = if total > 0.0 { (value / total).min(1.0) } else { 0.0 };
+                push_node(&mut report, store, tags, &opts.stop, reached, format!("{value:.0}"), share);
             }
             for (e, (src, v)) in edge_amounts {
                 if v >= 0.5 {

@@ -149,13 +149,7 @@ pub fn screen_objects(
         .iter()
         .enumerate()
         .map(|(i, obj)| {
-            let get = |k: &str| -> Option<String> {
-                obj.get(k).and_then(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Null => None,
-                    other => Some(other.to_string()),
-                })
-            };
+            let get = |k: &str| json_field(obj, k);
             let id = get("id");
             build(id.clone(), get("name"), &get).map_err(|e| (id, format!("row {}: {e}", i + 1)))
         })
@@ -208,6 +202,16 @@ struct OutRow<'a> {
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+}
+
+/// A field of a JSON object as text: strings as they are, numbers and booleans written out,
+/// null as absent.
+fn json_field(obj: &serde_json::Map<String, serde_json::Value>, k: &str) -> Option<String> {
+    obj.get(k).and_then(|v| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    })
 }
 
 /// The input format of a file: by extension, else by its first byte (`{` is JSON lines).
@@ -421,13 +425,7 @@ pub fn screen_file(
                 }
                 let parsed = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text) {
                     Ok(obj) => {
-                        let get = |k: &str| -> Option<String> {
-                            obj.get(k).and_then(|v| match v {
-                                serde_json::Value::String(s) => Some(s.clone()),
-                                serde_json::Value::Null => None,
-                                other => Some(other.to_string()),
-                            })
-                        };
+                        let get = |k: &str| json_field(&obj, k);
                         let id = get("id");
                         build(id.clone(), get("name"), &get).map_err(|e| (id, format!("line {}: {e}", i + 1)))
                     }

@@ -443,6 +443,24 @@ fn hash64(s: &str) -> u64 {
     mix(h)
 }
 
+/// The pairs that share a bucket (buckets over `max_group` skipped), each with the size of
+/// the largest bucket they share.
+fn candidate_pairs<'a>(buckets: impl Iterator<Item = &'a Vec<usize>>, max_group: usize) -> HashMap<(usize, usize), usize> {
+    let mut out: HashMap<(usize, usize), usize> = HashMap::new();
+    for list in buckets {
+        if list.len() > max_group {
+            continue;
+        }
+        for x in 0..list.len() {
+            for y in x + 1..list.len() {
+                let g = out.entry((list[x].min(list[y]), list[x].max(list[y]))).or_default();
+                *g = (*g).max(list.len());
+            }
+        }
+    }
+    out
+}
+
 fn min_gap(a: &[i64], b: &[i64]) -> i64 {
     let (mut i, mut j, mut best) = (0, 0, i64::MAX);
     while i < a.len() && j < b.len() {
@@ -497,28 +515,19 @@ fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evi
             buckets.entry((c, (h >> (c as u32 * 13)) & 0x1fff)).or_default().push(k);
         }
     }
-    let mut done: std::collections::HashSet<(usize, usize)> = Default::default();
-    for list in buckets.values() {
-        if list.len() > o.max_group {
-            continue;
-        }
-        for x in 0..list.len() {
-            for y in x + 1..list.len() {
-                let (p, q) = (list[x].min(list[y]), list[x].max(list[y]));
-                let d = (hashes[p].1 ^ hashes[q].1).count_ones();
-                if d <= bits && done.insert((p, q)) {
-                    add(
-                        hashes[p].0,
-                        hashes[q].0,
-                        Evidence {
-                            kind: Kind::Photo,
-                            value: format!("{:016x}", hashes[p].1),
-                            weight,
-                            detail: format!("{d} bits apart"),
-                        },
-                    );
-                }
-            }
+    for (p, q) in candidate_pairs(buckets.values(), o.max_group).into_keys() {
+        let d = (hashes[p].1 ^ hashes[q].1).count_ones();
+        if d <= bits {
+            add(
+                hashes[p].0,
+                hashes[q].0,
+                Evidence {
+                    kind: Kind::Photo,
+                    value: format!("{:016x}", hashes[p].1),
+                    weight,
+                    detail: format!("{d} bits apart"),
+                },
+            );
         }
     }
 }
@@ -584,20 +593,7 @@ fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Ev
             buckets.entry((band, key)).or_default().push(k);
         }
     }
-    let mut group: HashMap<(usize, usize), usize> = HashMap::new();
-    for list in buckets.values() {
-        if list.len() > o.max_group {
-            continue;
-        }
-        for x in 0..list.len() {
-            for y in x + 1..list.len() {
-                let (p, q) = (list[x].min(list[y]), list[x].max(list[y]));
-                let g = group.entry((p, q)).or_default();
-                *g = (*g).max(list.len());
-            }
-        }
-    }
-    let mut pairs: Vec<((usize, usize), usize)> = group.into_iter().collect();
+    let mut pairs: Vec<((usize, usize), usize)> = candidate_pairs(buckets.values(), o.max_group).into_iter().collect();
     pairs.sort_unstable();
     for ((p, q), g) in pairs {
         let s = sim(&sigs[p].1, &sigs[q].1);

@@ -117,6 +117,19 @@ pub struct RowError {
     pub message: String,
 }
 
+/// The header row, trimmed and lower-cased.
+fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>, LinkError> {
+    Ok(rdr
+        .headers()
+        .map_err(|e| LinkError::Input {
+            path: path.to_path_buf(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect())
+}
+
 /// Reads records from CSV (with a header) or JSON lines (detected from the first character).
 pub fn read_records(path: &Path, mapping: &Mapping) -> Result<(Vec<Record>, Vec<RowError>), LinkError> {
     let io = |source| LinkError::Io {
@@ -168,15 +181,7 @@ pub fn read_records(path: &Path, mapping: &Mapping) -> Result<(Vec<Record>, Vec<
         return Ok((out, errors));
     }
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| LinkError::Input {
-            path: path.to_path_buf(),
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let headers = header(&mut rdr, path)?;
     let cols: Vec<(usize, &str)> = FIELDS
         .iter()
         .filter_map(|f| headers.iter().position(|h| h == &mapping.column(f).to_lowercase()).map(|i| (i, *f)))
@@ -237,15 +242,7 @@ pub fn read_logins(path: &Path) -> Result<(Vec<LoginEvent>, Vec<RowError>), Link
     };
     let f = std::fs::File::open(path).map_err(io)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(f));
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| LinkError::Input {
-            path: path.to_path_buf(),
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let headers = header(&mut rdr, path)?;
     let col = |n: &str| headers.iter().position(|h| h == n);
     let (Some(rid), Some(tsc)) = (col("record_id"), col("ts")) else {
         return Err(LinkError::Input {
