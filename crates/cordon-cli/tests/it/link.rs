@@ -1,19 +1,9 @@
 //! `cordon link`: clusters with explanations and red flags, stable ids across runs, bad rows
 //! skipped with their line, sanctions screening of clusters, synthetic evaluation.
 
-use std::path::PathBuf;
-
-use crate::util::{cordon, fails, ok};
+use crate::util::{cordon, fails, mini_list as fixture, ok};
 
 const HEADER: &str = "id,name,dob,nationality,email,phone,address,shipping_address,payout_account,wallet,photo_hash,resume_text,github,language,employer\n";
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../cordon-server/tests/data")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
 
 /// 200 honest applicants, and one operator's three personas sharing a payout account and a
 /// laptop drop; one persona is a spelling of a listed name.

@@ -2,22 +2,14 @@
 //! serving, and durability of acknowledged decisions when the server is killed with SIGKILL.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::util::{cordon, ok};
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../cordon-server/tests/data")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
+use crate::util::{cordon, mini_list as fixture, ok};
 
 struct Server {
     child: Child,

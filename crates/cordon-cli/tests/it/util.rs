@@ -54,3 +54,12 @@ pub fn snapshot(home: &Path) -> String {
     let entities = ok(&cordon(home, &["lists", "export", "--format", "csv"]));
     format!("{s}\n{}", entities.len())
 }
+
+/// A hand-made FtM list of the server's tests (`mini-v1.ftm.json`, `mini-v2.ftm.json`).
+pub fn mini_list(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../cordon-server/tests/data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
