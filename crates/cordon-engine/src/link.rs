@@ -50,6 +50,19 @@ pub struct SanctionHit {
     pub what: String,
 }
 
+/// A member's wallet with risky sources of funds (from `cordon chain exposure`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WalletExposure {
+    /// The record.
+    pub record: String,
+    /// The wallet.
+    pub wallet: String,
+    /// `severe`, `high` or `medium`.
+    pub risk: String,
+    /// Why.
+    pub explanation: Vec<String>,
+}
+
 /// One link in the output.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LinkOut {
@@ -76,6 +89,9 @@ pub struct ClusterOut {
     pub flags: Vec<FlagOut>,
     /// Sanctions hits.
     pub sanctions: Vec<SanctionHit>,
+    /// Members' wallets exposed to sanctioned, DPRK or mixer funds in the imported chain data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain_exposure: Vec<WalletExposure>,
     /// Evidence links.
     pub links: Vec<LinkOut>,
 }
@@ -165,6 +181,15 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         Some(ListIndex::of_versions(store, active)?)
     };
     let listed = screen.as_ref().map(listed_contacts);
+    // Where chain data is loaded, members' wallets get an exposure check.
+    let chain = crate::chain::chain_dir(home);
+    let chain = if chain.join("manifest.json").is_file() {
+        let cs = cordon_chain::dataset::ChainStore::open(&chain)?;
+        let tags = cordon_chain::analysis::TagIndex::new(&cs, store.tags()?);
+        Some((cs, tags))
+    } else {
+        None
+    };
     let mut by_record: HashMap<&str, Vec<&LoginEvent>> = HashMap::new();
     for l in &logins {
         by_record.entry(l.record_id.as_str()).or_default().push(l);
@@ -179,7 +204,32 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
             (Some(ix), Some(contacts)) => screen_members(ix, contacts, &members),
             _ => Vec::new(),
         };
-        let r = if sanctions.is_empty() { risk(&fl) } else { 1.0 };
+        let chain_exposure: Vec<WalletExposure> = match &chain {
+            Some((cs, tags)) => members
+                .iter()
+                .filter_map(|m| {
+                    let w = m.wallet.as_deref()?;
+                    cs.id(w)?;
+                    let e = cordon_chain::analysis::exposure(cs, tags, w, None, 6).ok()?;
+                    matches!(e.risk, "severe" | "high" | "medium").then(|| WalletExposure {
+                        record: m.id.clone(),
+                        wallet: e.address.clone(),
+                        risk: e.risk.to_string(),
+                        explanation: e.explanation.clone(),
+                    })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let chain_risk = chain_exposure
+            .iter()
+            .map(|e| match e.risk.as_str() {
+                "severe" => 1.0,
+                "high" => 0.9,
+                _ => 0.5,
+            })
+            .fold(0.0f64, f64::max);
+        let r = if sanctions.is_empty() { risk(&fl).max(chain_risk) } else { 1.0 };
         let link_out: Vec<LinkOut> = c
             .links
             .iter()
@@ -211,6 +261,11 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
             sanctions: sanctions
                 .iter()
                 .map(|s| format!("{} ~ {} {} ({:.2}): {}", s.record, s.entity_id, s.caption, s.score, s.what))
+                .chain(
+                    chain_exposure
+                        .iter()
+                        .map(|e| format!("{} wallet {}: {} exposure — {}", e.record, e.wallet, e.risk, e.explanation.join("; "))),
+                )
                 .collect(),
             links: link_out.iter().map(|l| (l.a.clone(), l.b.clone(), l.score, l.explanation.clone())).collect(),
             shared: shared
@@ -228,6 +283,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
             risk: (r * 1000.0).round() / 1000.0,
             flags: fl.into_iter().map(FlagOut::from).collect(),
             sanctions,
+            chain_exposure,
             links: link_out,
         });
     }

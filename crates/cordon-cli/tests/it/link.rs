@@ -1,6 +1,8 @@
 //! `cordon link`: clusters with explanations and red flags, stable ids across runs, bad rows
 //! skipped with their line, sanctions screening of clusters, synthetic evaluation.
 
+use std::path::PathBuf;
+
 use crate::util::{cordon, fails, mini_list as fixture, ok};
 
 const HEADER: &str = "id,name,dob,nationality,email,phone,address,shipping_address,payout_account,wallet,photo_hash,resume_text,github,language,employer\n";
@@ -124,4 +126,48 @@ fn synthetic_pool_evaluation() {
         ],
     ));
     assert!(text.lines().count() >= 4, "{text}");
+}
+
+#[test]
+fn member_wallets_get_chain_exposure() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let chain = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cordon-chain/tests/data/laundering.csv");
+    ok(&cordon(h, &["chain", "import", chain.to_str().unwrap()]));
+    let tags = h.join("ronin.txt");
+    std::fs::write(&tags, "0x098B716B8Aaf21512996dC57EB0615e2383E2f96\n").unwrap();
+    ok(&cordon(
+        h,
+        &[
+            "chain",
+            "tags",
+            "import",
+            tags.to_str().unwrap(),
+            "--category",
+            "dprk",
+            "--label",
+            "Ronin exploiter",
+        ],
+    ));
+    // Two personas paid to one wallet that received the Ronin exploiter's funds two hops on.
+    let recs = h.join("records.csv");
+    let wallet = "0x2222222222222222222222222222222222222222";
+    let mut s = String::from(HEADER);
+    for i in 0..100 {
+        s.push_str(&format!(
+            "h{i},Person {i},1990-01-01,US,p{i}@mail.example,+1555000{i:04},{i} Elm Street,{i} Elm Street,US00BANK{i:08},0x{i:040x},,,dev{i},en,\n"
+        ));
+    }
+    s.push_str(&format!(
+        "p1,Ann Lee,1990-02-02,US,a@mail.example,+15559990011,1 Oak Ave,9 Quiet Lane,CN990000111122223333,{wallet},,,al,en,\n"
+    ));
+    s.push_str(&format!(
+        "p2,Bo Kim,1991-03-03,US,b@mail.example,+15559990012,2 Pine Rd,9 Quiet Lane,CN990000111122223333,{wallet},,,bk,en,\n"
+    ));
+    std::fs::write(&recs, s).unwrap();
+    let out = ok(&cordon(h, &["link", recs.to_str().unwrap()]));
+    let c: serde_json::Value = serde_json::from_str(out.lines().next().expect("a cluster")).unwrap();
+    assert_eq!(c["members"], serde_json::json!(["p1", "p2"]));
+    assert_eq!(c["chain_exposure"][0]["risk"], "severe", "{c}");
+    assert_eq!(c["risk"], 1.0);
 }
