@@ -57,16 +57,6 @@ impl TagIndex {
         self.by_id.get(&id).map_or(&[], Vec::as_slice)
     }
 
-    /// Tagged as a service (trace stops there).
-    pub fn is_service(&self, id: u32) -> bool {
-        self.of(id).iter().any(|t| t.category.is_service())
-    }
-
-    /// Tagged address ids.
-    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.by_id.keys().copied()
-    }
-
     /// Number of tagged addresses in the dataset.
     pub fn len(&self) -> usize {
         self.by_id.len()
@@ -509,7 +499,7 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
     let (asset, g) = pick_asset(store, id, asset)?;
     // Backward cone; tagged addresses are sources and are not looked behind.
     let stop = |v: u32| v != id && !tags.of(v).is_empty();
-    let r = reach(&g, &[id], 0, Direction::Backward, max_hops, &stop);
+    let mut r = reach(&g, &[id], 0, Direction::Backward, max_hops, &stop);
     let cats: Vec<TagCategory> = TagCategory::ALL.to_vec();
     let mut sources: Vec<(u32, u8)> = Vec::new();
     for n in &r.nodes {
@@ -522,13 +512,13 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
             sources.push((n.node, label));
         }
     }
-    // Replay forward over the cone; tagged nodes are followed as sources, so mark none stopped.
-    let mut cone = r.clone();
-    for n in cone.nodes.iter_mut() {
+    // Replay forward over the cone; tagged nodes are followed as sources, so none stays
+    // stopped (hops and paths do not depend on it).
+    for n in r.nodes.iter_mut() {
         n.stopped = false;
     }
-    let sim = simulate(&g, &cone, &sources, cats.len(), 0);
-    let me = sim.node(cone.local(id).expect("start is in the cone") as usize);
+    let sim = simulate(&g, &r, &sources, cats.len(), 0);
+    let me = sim.node(r.local(id).expect("start is in the cone") as usize);
     let received = me.received;
     let mut direct = vec![0u128; cats.len()];
     for (src, e) in g.in_edges(id) {

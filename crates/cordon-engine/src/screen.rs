@@ -154,15 +154,7 @@ pub fn screen_objects(
             build(id.clone(), get("name"), &get).map_err(|e| (id, format!("row {}: {e}", i + 1)))
         })
         .collect();
-    let results = run_batch(&index.screener, &batch, opts);
-    if let Some(r) = recorder {
-        let rows = batch
-            .iter()
-            .zip(&results)
-            .filter_map(|(rec, hits)| rec.as_ref().ok().map(|rec| (rec.id.clone(), rec.fields.clone(), hits.as_slice())))
-            .collect();
-        r.batch(rows)?;
-    }
+    let results = screen_and_record(&index.screener, &batch, opts, recorder)?;
     Ok(batch
         .into_iter()
         .zip(results)
@@ -319,15 +311,7 @@ pub fn screen_file(
         out.write_all(b"id,name,entity_id,caption,score,explanation,warnings,error\n").map_err(io)?;
     }
     let mut emit = |batch: Vec<Parsed>, summary: &mut ScreenSummary, out: &mut dyn Write| -> Result<()> {
-        let results = run_batch(screener, &batch, opts);
-        if let Some(r) = recorder.as_deref_mut() {
-            let rows = batch
-                .iter()
-                .zip(&results)
-                .filter_map(|(rec, hits)| rec.as_ref().ok().map(|rec| (rec.id.clone(), rec.fields.clone(), hits.as_slice())))
-                .collect();
-            r.batch(rows)?;
-        }
+        let results = screen_and_record(screener, &batch, opts, recorder.as_deref_mut())?;
         let mut csv_out = as_csv.then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()));
         for (rec, hits) in batch.iter().zip(results) {
             summary.rows += 1;
@@ -442,6 +426,20 @@ pub fn screen_file(
     out.flush().map_err(io)?;
     summary.secs = t.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Screens a batch and, when recording, stores the readable rows with their matches.
+fn screen_and_record(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions, recorder: Option<&mut crate::cases::Recorder<'_>>) -> Result<Vec<Vec<Hit>>> {
+    let results = run_batch(screener, batch, opts);
+    if let Some(r) = recorder {
+        let rows = batch
+            .iter()
+            .zip(&results)
+            .filter_map(|(rec, hits)| rec.as_ref().ok().map(|rec| (rec.id.clone(), rec.fields.clone(), hits.as_slice())))
+            .collect();
+        r.batch(rows)?;
+    }
+    Ok(results)
 }
 
 fn run_batch(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions) -> Vec<Vec<Hit>> {

@@ -64,23 +64,6 @@ impl EdgeList {
     }
 }
 
-/// One edge as seen from a traversal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Edge {
-    /// Forward edge id.
-    pub id: u32,
-    /// Sending node.
-    pub src: u32,
-    /// Receiving node.
-    pub dst: u32,
-    /// Amount.
-    pub amount: Amount,
-    /// Time.
-    pub time: u32,
-    /// Transaction.
-    pub tx: u32,
-}
-
 /// The transfer graph.
 pub struct Graph {
     pub(crate) nodes: u32,
@@ -247,18 +230,6 @@ impl Graph {
     /// Number of edges leaving `v`.
     pub fn out_degree(&self, v: u32) -> usize {
         (self.out_off[v as usize + 1] - self.out_off[v as usize]) as usize
-    }
-
-    /// One edge with all its attributes.
-    pub fn edge(&self, e: u32, src: u32) -> Edge {
-        Edge {
-            id: e,
-            src,
-            dst: self.target(e),
-            amount: self.amount(e),
-            time: self.time(e),
-            tx: self.tx(e),
-        }
     }
 
     /// Every edge as an edge list (to extend a graph and build it again).

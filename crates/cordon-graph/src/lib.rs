@@ -14,7 +14,7 @@ mod file;
 pub mod taint;
 mod unionfind;
 
-pub use csr::{Amount, Edge, EdgeList, Graph};
+pub use csr::{Amount, EdgeList, Graph};
 pub use unionfind::UnionFind;
 
 /// Errors of graph building and files.

@@ -138,12 +138,12 @@ impl AppState {
     /// whether the index was replaced; on failure the old index stays.
     pub fn reload(&self) -> Result<bool, cordon_engine::EngineError> {
         let _one_at_a_time = self.reload_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut store = Store::open(&self.cfg.home)?;
         if let Some(current) = self.index() {
-            if current.is_current(&store)? {
+            if current.is_current(&self.store())? {
                 return Ok(false);
             }
         }
+        let mut store = Store::open(&self.cfg.home)?;
         match ListIndex::load(&mut store, &self.cfg.home) {
             Ok(ix) => {
                 *self.index.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(ix));
