@@ -1,7 +1,7 @@
 //! Name analysis: from a raw name to tokens ready for comparison.
 
 use cordon_model::Script;
-use cordon_text::{cyrillic, hangul, hanja, korean, tokens};
+use cordon_text::{chinese, cyrillic, hangul, hanja, korean, tokens};
 
 /// What a token is in a name; roles decide weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub enum TokenRole {
     Particle,
     /// Digits.
     Number,
+    /// A father's name in East Slavic or Turkic style (Viktorovich, Oleksandrivna, Ogly): many
+    /// documents leave it out, so it weighs little and compares only with another patronymic.
+    Patronymic,
 }
 
 /// One analysed token.
@@ -42,6 +45,13 @@ pub struct NameToken {
     /// The token as written in Cyrillic (lower case), when it was: joined Korean names are
     /// split on the Cyrillic syllables (Джегал → Дже + гал), not on the transliteration.
     pub cyrillic: String,
+    /// The Mandarin syllables (pinyin ids, sorted) the token may stand for: its own when it is
+    /// pinyin, and in a name written in Wade–Giles also the ones it spells there (CHIN → jin,
+    /// qin), so Hsi Chin-ping meets Xi Jinping.
+    pub chinese: Vec<u16>,
+    /// The token is a given name or nickname of the nickname table
+    /// ([`cordon_text::nicknames`]): only such tokens are looked up there.
+    pub nickname: bool,
     /// Counts of the letters a–z in `text`: cheap bounds before edit distances.
     pub letters: [u8; 26],
     /// Length of `text` in characters.
@@ -66,12 +76,22 @@ impl NameToken {
             TokenRole::Generic => 'g',
             TokenRole::Particle => 'p',
             TokenRole::Number => 'd',
+            TokenRole::Patronymic => 'f',
         });
         k.extend(self.korean.iter());
         k.push('\u{0}');
         k.push_str(&self.cyrillic);
+        for c in &self.chinese {
+            k.push(char::from_u32(0xE000 + *c as u32).unwrap_or('?'));
+        }
         k
     }
+}
+
+/// Tokens initialisms leave out: legal forms and function words (KCST = Korean Committee for
+/// Space Technology, MPS = Ministry of People's Security).
+pub(crate) fn skipped_in_initials(t: &NameToken) -> bool {
+    t.role == TokenRole::Legal || matches!(t.text.as_str(), "of" | "for" | "the" | "and" | "de" | "du" | "des" | "la" | "le")
 }
 
 /// The id of a token no vocabulary holds.
@@ -144,6 +164,22 @@ pub fn skeleton(word: &str) -> String {
 
 /// Multi-word legal forms, folded, and their canonical token.
 const LEGAL_PHRASES: &[(&str, &str)] = &[
+    // Russian and Ukrainian forms, in Cyrillic and as the lists transliterate them (OOO, ZAO,
+    // AO spelled out): longer phrases first, as they contain the shorter ones.
+    ("общество с ограниченной ответственностью", "llc"),
+    ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    ("obshchestvo s ogranichennoi otvetstvennostyu", "llc"),
+    ("товариство з обмеженою відповідальністю", "llc"),
+    ("tovarystvo z obmezhenoyu vidpovidalnistyu", "llc"),
+    ("закрытое акционерное общество", "cjsc"),
+    ("zakrytoe aktsionernoe obshchestvo", "cjsc"),
+    ("открытое акционерное общество", "ojsc"),
+    ("otkrytoe aktsionernoe obshchestvo", "ojsc"),
+    ("публичное акционерное общество", "pjsc"),
+    ("publichnoe aktsionernoe obshchestvo", "pjsc"),
+    ("акционерное общество", "jsc"),
+    ("aktsionernoe obshchestvo", "jsc"),
+    ("автономная некоммерческая организация", "ano"),
     ("open joint stock company", "ojsc"),
     ("closed joint stock company", "cjsc"),
     ("public joint stock company", "pjsc"),
@@ -454,6 +490,8 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 skeleton: String::new(),
                 weight: 1.0,
                 cyrillic: String::new(),
+                chinese: Vec::new(),
+                nickname: false,
                 letters: [0; 26],
                 chars: 0,
                 id: NO_ID,
@@ -462,7 +500,36 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
         }
         merged.push(t);
     }
+    if !is_org && merged.iter().filter(|t| t.role == TokenRole::Name).count() >= 3 {
+        // Not the first token: that is the given name or the family name.
+        for t in merged.iter_mut().skip(1) {
+            if t.role == TokenRole::Name && is_patronymic(&t.text) {
+                t.role = TokenRole::Patronymic;
+            }
+        }
+    }
+    if is_org {
+        // A lone I, V or X after the name is a series number (Partners V, Fund X, Trust I).
+        for t in merged.iter_mut().skip(1) {
+            if t.role == TokenRole::Name && matches!(t.text.as_str(), "i" | "v" | "x") {
+                t.role = TokenRole::Number;
+                t.korean.clear();
+            }
+        }
+    }
+    // A name with a syllable only Wade–Giles spells (HSI, TUNG, JUI) is read in Wade–Giles
+    // throughout; other names keep their syllables as written.
+    let wade_giles = merged
+        .iter()
+        .any(|t| t.role == TokenRole::Name && !t.exact_korean && chinese::is_wade_giles_only(&t.text));
+    for t in merged
+        .iter_mut()
+        .filter(|t| !t.exact_korean && matches!(t.role, TokenRole::Name | TokenRole::Generic))
+    {
+        t.chinese = chinese::syllable_ids(&t.text, wade_giles);
+    }
     for t in &mut merged {
+        t.nickname = !is_org && t.role == TokenRole::Name && cordon_text::nicknames::is_known(&t.text);
         t.letters = letter_counts(&t.text);
         t.chars = t.text.chars().count();
     }
@@ -476,7 +543,43 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
     form
 }
 
+/// East Slavic patronymics as transliterated (Viktorovich, Sergeyevna, Oleksandrovych,
+/// Ivanivna, Ilyinichna) and the Turkic `ogly` / `kyzy` words.
+fn is_patronymic(word: &str) -> bool {
+    const ENDINGS: [&str; 10] = ["ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ivna", "ichna"];
+    matches!(word, "ogly" | "oglu" | "kyzy" | "gyzy") || word.len() >= 7 && ENDINGS.iter().any(|e| word.ends_with(e))
+}
+
+/// Abbreviations of organisation words as registries and lists write them (Korea Samma Shpg
+/// Co / Korea Samma Shipping Co).
+fn org_abbreviation(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "shpg" | "shpng" => "shipping",
+        "intl" | "intnl" => "international",
+        "mfg" => "manufacturing",
+        "svcs" | "svc" | "serv" => "services",
+        "grp" => "group",
+        "mgmt" | "mgt" => "management",
+        "natl" => "national",
+        "assn" | "assoc" => "association",
+        "bros" => "brothers",
+        "engg" => "engineering",
+        "dept" => "department",
+        "univ" => "university",
+        "inst" => "institute",
+        "trdg" => "trading",
+        "invt" | "invest" => "investment",
+        "dev" | "devt" => "development",
+        "tech" => "technology",
+        _ => return None,
+    })
+}
+
 fn plain(text: &str, is_org: bool) -> NameToken {
+    let text = match is_org.then(|| org_abbreviation(text)).flatten() {
+        Some(full) => full,
+        None => text,
+    };
     let role = if text.chars().all(|c| c.is_ascii_digit()) || is_org && is_roman_numeral(text) {
         TokenRole::Number
     } else if is_org && legal(text).is_some() {
@@ -508,6 +611,8 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         skeleton,
         weight: 1.0,
         cyrillic: String::new(),
+        chinese: Vec::new(),
+        nickname: false,
         letters: [0; 26],
         chars: 0,
         id: NO_ID,
@@ -526,6 +631,8 @@ fn syllable_token(c: char, text: String, family: bool, hyphen_after: bool) -> Na
         family,
         weight: 1.0,
         cyrillic: String::new(),
+        chinese: Vec::new(),
+        nickname: false,
         letters: [0; 26],
         chars: 0,
         id: NO_ID,
@@ -631,6 +738,59 @@ const ORG_TERMS: &[(&str, &str)] = &[
     ("工业", "industry"),
     ("矿业", "mining"),
     ("控股", "holdings"),
+    // Traditional forms (Hong Kong and Taiwan registrations) and more words of front-company
+    // names.
+    ("船務", "shipping"),
+    ("航運", "shipping"),
+    ("技術", "technology"),
+    ("技术", "technology"),
+    ("船舶管理", "ship management"),
+    ("船舶", "ship"),
+    ("管理", "management"),
+    ("香港", "hong kong"),
+    ("网络", "network"),
+    ("網絡", "network"),
+    ("文化", "cultural"),
+    ("传播", "media"),
+    ("傳播", "media"),
+    ("动漫", "animation"),
+    ("動漫", "animation"),
+    ("设计", "design"),
+    ("設計", "design"),
+    ("工作室", "studio"),
+    ("發展", "development"),
+    ("實業", "industrial"),
+    ("投資", "investment"),
+    ("工業", "industry"),
+    ("礦業", "mining"),
+    ("金属", "metal"),
+    ("金屬", "metal"),
+    ("材料", "materials"),
+    ("电子", "electronics"),
+    ("電子", "electronics"),
+    ("能源", "energy"),
+    ("石油", "petroleum"),
+    ("化工", "chemical"),
+    ("机械", "machinery"),
+    ("機械", "machinery"),
+    ("设备", "equipment"),
+    ("設備", "equipment"),
+    ("钢铁", "steel"),
+    ("鋼鐵", "steel"),
+    ("经贸", "economic trade"),
+    ("經貿", "economic trade"),
+    ("商务", "business"),
+    ("商務", "business"),
+    ("咨询", "consulting"),
+    ("諮詢", "consulting"),
+    ("服务", "services"),
+    ("服務", "services"),
+    ("代理", "agency"),
+    ("运输", "transport"),
+    ("運輸", "transport"),
+    ("渔业", "fishery"),
+    ("漁業", "fishery"),
+    ("股份", "joint stock"),
     ("회사", "co"),
     ("무역", "trading"),
     ("은행", "bank"),
@@ -699,6 +859,8 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         family,
                         weight: 1.0,
                         cyrillic: String::new(),
+                        chinese: Vec::new(),
+                        nickname: false,
                         letters: [0; 26],
                         chars: 0,
                         id: NO_ID,

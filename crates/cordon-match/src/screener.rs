@@ -61,8 +61,26 @@ pub struct Hit {
     pub explanation: Vec<String>,
 }
 
-/// The analysed names of one entity, each with its index key groups ([`key_groups`]).
-type AnalysedNames = Vec<(NameForm, Vec<Vec<u64>>)>;
+/// The analysed names of one entity, each with its index key groups ([`key_groups`]) and the
+/// position of the listed name it reads (a name with a parenthesis gives several readings).
+type AnalysedNames = Vec<(NameForm, Vec<Vec<u64>>, usize)>;
+
+/// A name and, when it ends in a parenthesis, the name without it and what the parenthesis
+/// holds: lists and registries put acronyms and other names there (DAEDONG CREDIT BANK (DCB),
+/// KOREA KWANGSON BANKING CORPORATION (KKBC)), and a query may give either part alone.
+pub(crate) fn name_variants(name: &str) -> Vec<&str> {
+    let mut out = vec![name];
+    let t = name.trim_end();
+    if let (Some(body), Some(open)) = (t.strip_suffix(')'), t.rfind('(')) {
+        let base = t[..open].trim();
+        let inner = body[open + 1..].trim();
+        if base.chars().any(char::is_alphanumeric) && inner.chars().any(char::is_alphabetic) && !inner.contains(['(', ')']) {
+            out.push(base);
+            out.push(inner);
+        }
+    }
+    out
+}
 
 /// Names scored in full per query, best by shared keys first. Retrieval is per name, not
 /// per entity: an entity with forty aliases is scored on the few that share keys with the
@@ -207,6 +225,10 @@ fn keys(t: &NameToken, out: &mut Vec<u64>) {
         return;
     }
     out.push(Key::new(b't', t.text.chars()).0);
+    // Mandarin syllables, so a Wade–Giles spelling reaches the pinyin one.
+    for c in &t.chinese {
+        out.push(Key::new(b'c', char::from_u32(0xE000 + *c as u32)).0);
+    }
     for k in &t.korean {
         out.push(Key::new(b'k', [*k]).0);
     }
@@ -267,7 +289,7 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
     let initials: Vec<char> = f
         .tokens
         .iter()
-        .filter(|t| t.role != TokenRole::Legal)
+        .filter(|t| !crate::analyze::skipped_in_initials(t))
         .filter_map(|t| t.text.chars().next())
         .collect();
     let mut g = Vec::new();
@@ -314,14 +336,17 @@ impl Screener {
                         part.iter()
                             .map(|e| {
                                 let is_org = e.kind != EntityKind::Person;
-                                e.names
-                                    .iter()
-                                    .map(|n| {
-                                        let form = analyze(&n.full, is_org);
+                                let mut out: AnalysedNames = Vec::new();
+                                for (i, n) in e.names.iter().enumerate() {
+                                    for v in name_variants(&n.full) {
+                                        let mut form = analyze(v, is_org);
+                                        // A part is shown, and held out, as the name it is part of.
+                                        form.original = n.full.clone();
                                         let groups = key_groups(&form);
-                                        (form, groups)
-                                    })
-                                    .collect()
+                                        out.push((form, groups, i));
+                                    }
+                                }
+                                out
                             })
                             .collect()
                     })
@@ -334,7 +359,8 @@ impl Screener {
         for (e, forms) in entities.iter().zip(analysed.into_iter().flatten()) {
             let idx = s.entities.len() as u32;
             let first_name = s.names.len() as u32;
-            for (n, (form, groups)) in e.names.iter().zip(forms) {
+            for (form, groups, i) in forms {
+                let n = &e.names[i];
                 let name_id = s.names.len() as u32;
                 for k in group_keys(&groups) {
                     s.postings.entry(k).or_default().push(name_id);
@@ -564,6 +590,35 @@ impl Screener {
 
     /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
     pub fn screen(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
+        self.each_variant(q, limit, |q| self.screen_name(q, threshold, limit))
+    }
+
+    /// Runs `f` on the query and, when its name ends in a parenthesis, on each part
+    /// ([`name_variants`]), keeping each entity's best hit.
+    fn each_variant(&self, q: &Query, limit: usize, f: impl Fn(&Query) -> Vec<Hit>) -> Vec<Hit> {
+        let variants = name_variants(&q.name);
+        if variants.len() == 1 {
+            return f(q);
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        for v in variants {
+            let part = Query {
+                name: v.to_string(),
+                ..q.clone()
+            };
+            for h in f(&part) {
+                match hits.iter_mut().find(|x| x.entity_id == h.entity_id) {
+                    Some(x) if x.score >= h.score => {}
+                    Some(x) => *x = h,
+                    None => hits.push(h),
+                }
+            }
+        }
+        best_first(&mut hits, limit);
+        hits
+    }
+
+    fn screen_name(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
         let forms = self.forms(q);
         let mut pool = self.candidate_entities(&forms, |_| false);
         // Entities found by a listed wallet or document number are scored on all their names.
@@ -582,20 +637,24 @@ impl Screener {
     /// Screens as if one entity did not have one of its names: for leave-one-alias-out
     /// evaluation (query with the held-out alias, see whether the entity is still found).
     pub fn screen_without_name(&self, q: &Query, threshold: f64, limit: usize, entity_id: &str, held_out: &str) -> Vec<Hit> {
-        let forms = self.forms(q);
-        let skip = |n: &IndexedName| n.form.original == held_out && self.entities[n.entity as usize].id == entity_id;
-        let pool = self.candidate_entities(&forms, skip);
-        self.rank(q, &forms, pool, threshold, limit)
+        self.each_variant(q, limit, |q| {
+            let forms = self.forms(q);
+            let skip = |n: &IndexedName| n.form.original == held_out && self.entities[n.entity as usize].id == entity_id;
+            let pool = self.candidate_entities(&forms, skip);
+            self.rank(q, &forms, pool, threshold, limit)
+        })
     }
 
     /// Screens by scoring every name of every entity: the reference the index is tested
     /// against.
     pub fn screen_all(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
-        let forms = self.forms(q);
-        let pool = (0..self.entities.len() as u32)
-            .map(|e| (e, self.entities[e as usize].names.clone().collect()))
-            .collect();
-        self.rank(q, &forms, pool, threshold, limit)
+        self.each_variant(q, limit, |q| {
+            let forms = self.forms(q);
+            let pool = (0..self.entities.len() as u32)
+                .map(|e| (e, self.entities[e as usize].names.clone().collect()))
+                .collect();
+            self.rank(q, &forms, pool, threshold, limit)
+        })
     }
 
     fn rank(&self, q: &Query, forms: &Forms, pool: Vec<(u32, Vec<u32>)>, threshold: f64, limit: usize) -> Vec<Hit> {
@@ -807,6 +866,33 @@ mod tests {
         assert_eq!(with_forged.len(), 1);
         assert!((with_forged[0].score - without[0].score).abs() < 1e-9);
         assert!(with_forged[0].explanation.iter().any(|l| l.contains("supporting evidence only")));
+    }
+
+    #[test]
+    fn a_parenthesis_is_another_name() {
+        assert_eq!(
+            name_variants("DAEDONG CREDIT BANK (DCB)"),
+            ["DAEDONG CREDIT BANK (DCB)", "DAEDONG CREDIT BANK", "DCB"]
+        );
+        assert_eq!(name_variants("(DCB)"), ["(DCB)"]);
+        assert_eq!(name_variants("KIM Jong Un"), ["KIM Jong Un"]);
+        let mut e = Entity::new("un:KPe.025", EntityKind::Organization);
+        e.names
+            .push(Name::new("KOREA KWANGSON BANKING CORPORATION (KKBC)", AliasKind::Primary, NameQuality::Strong));
+        let mut other = Entity::new("un:KPe.026", EntityKind::Organization);
+        other
+            .names
+            .push(Name::new("KOREA KWANGSONG TRADING CORPORATION", AliasKind::Primary, NameQuality::Strong));
+        let s = Screener::new([&e, &other]);
+        for name in ["KKBC", "Korea Kwangson Banking Corp"] {
+            let q = Query {
+                name: name.into(),
+                schema: Some(Schema::Organization),
+                ..Query::default()
+            };
+            let hits = s.screen(&q, SCREEN_THRESHOLD, 5);
+            assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("un:KPe.025"), "{name}: {hits:?}");
+        }
     }
 
     #[test]

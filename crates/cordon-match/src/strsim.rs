@@ -64,33 +64,34 @@ fn jaro_winkler_slices<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
-/// Levenshtein edit distance in characters.
+/// Edit distance in characters, counting a swap of two adjacent letters as one edit (optimal
+/// string alignment): `appel` / `apple` is one typo, not two.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     if a.is_ascii() && b.is_ascii() && b.len() < 64 {
-        // Bytes and two rows on the stack: no allocation for ordinary name tokens.
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        let mut prev = [0usize; 64];
-        let mut cur = [0usize; 64];
-        for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
-            *p = j;
-        }
-        for (i, ca) in a.iter().enumerate() {
-            cur[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
-            }
-            std::mem::swap(&mut prev, &mut cur);
-        }
-        return prev[b.len()];
+        // Bytes and three rows on the stack: no allocation for ordinary name tokens.
+        return osa(a.as_bytes(), b.as_bytes(), &mut [0usize; 64], &mut [0usize; 64], &mut [0usize; 64]);
     }
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    let n = b.len() + 1;
+    osa(&a, &b, &mut vec![0; n], &mut vec![0; n], &mut vec![0; n])
+}
+
+fn osa<'r, T: PartialEq>(a: &[T], b: &[T], mut prev2: &'r mut [usize], mut prev: &'r mut [usize], mut cur: &'r mut [usize]) -> usize {
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != *cb));
+        for j in 0..b.len() {
+            let mut d = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(a[i] != b[j]));
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(prev2[j - 1] + 1);
+            }
+            cur[j + 1] = d;
         }
+        // Rotate: the row before last becomes scratch for the next row.
+        std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -116,6 +117,9 @@ mod tests {
         assert_eq!(jaro_winkler("abc", "abc"), 1.0);
         assert_eq!(jaro_winkler("", "x"), 0.0);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("appel", "apple"), 1);
+        assert_eq!(levenshtein("ca", "abc"), 3);
+        assert_eq!(levenshtein("чен", "чэн"), 1);
         assert_eq!(levenshtein_ratio("", ""), 1.0);
     }
 

@@ -18,6 +18,10 @@
 //!   package `hanja` (see `gen/hanja.py`).
 //! - [`pinyin`]: Mandarin readings of Han characters, from a table generated once from the PyPI
 //!   package `pypinyin` (see `gen/pinyin.py`), for Chinese names and front companies.
+//! - [`nicknames`]: English given names and their nicknames (Ted / Theodore), generated once
+//!   from the PyPI package `nicknames` (see `gen/nicknames.py`).
+//! - [`chinese`]: Wade–Giles read as pinyin (Hsi Chin-ping = Xi Jinping), by rules over the
+//!   pinyin syllable inventory.
 //! - [`translit`]: Latin readings of Greek, Armenian, Georgian and Japanese kana names.
 //! - [`cyrillic`]: the Russian transcription of Korean (Kontsevich system, with the older Soviet
 //!   forms such as Чен for 정) read back into Hangul syllables.
@@ -31,10 +35,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod chinese;
 pub mod cyrillic;
 pub mod hangul;
 pub mod hanja;
 pub mod korean;
+pub mod nicknames;
 pub mod normalize;
 pub mod pinyin;
 pub mod translit;

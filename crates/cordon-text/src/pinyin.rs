@@ -35,6 +35,11 @@ pub fn reading(c: char) -> Option<&'static str> {
     table().get(&c).copied()
 }
 
+/// Every syllable the table reads some character as: the pinyin syllable inventory.
+pub fn syllables() -> impl Iterator<Item = &'static str> {
+    table().values().copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

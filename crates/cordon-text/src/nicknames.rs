@@ -1,0 +1,82 @@
+//! English given names and their nicknames (Theodore / Ted, Benjamin / Ben, Margaret / Peggy),
+//! for matching a person listed under the formal name with one who signs with the short one.
+//!
+//! The table is `data/nicknames.txt`, generated once by `gen/nicknames.py` from the PyPI
+//! package `nicknames` (a hand-curated list, 2,600 pairs). It is parsed on first use.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+static TABLE: &str = include_str!("../data/nicknames.txt");
+
+struct Table {
+    /// Formal name → its nicknames.
+    nicks: HashMap<&'static str, Vec<&'static str>>,
+    /// Nickname → the formal names it shortens.
+    formals: HashMap<&'static str, Vec<&'static str>>,
+}
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut nicks: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut formals: HashMap<&str, Vec<&str>> = HashMap::new();
+        for line in TABLE.lines().filter(|l| !l.starts_with('#')) {
+            let mut words = line.split(' ').filter(|w| !w.is_empty());
+            let Some(formal) = words.next() else { continue };
+            for n in words {
+                nicks.entry(formal).or_default().push(n);
+                formals.entry(n).or_default().push(formal);
+            }
+        }
+        Table { nicks, formals }
+    })
+}
+
+/// True when one name is a nickname of the other (`ted` / `theodore`), or both are nicknames
+/// of one formal name that start alike (`ben` / `benny`). Two nicknames of one name that do not
+/// start alike are not related: `ron` and `erin` both shorten Aaron in the table, and are
+/// different people. Input is folded lower-case ASCII.
+pub fn related(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    let t = table();
+    let direct = |x: &str, y: &str| t.nicks.get(x).is_some_and(|v| v.contains(&y));
+    if direct(a, b) || direct(b, a) {
+        return true;
+    }
+    if a.get(..2).is_none() || a.get(..2) != b.get(..2) {
+        return false;
+    }
+    match (t.formals.get(a), t.formals.get(b)) {
+        (Some(x), Some(y)) => {
+            let x: HashSet<&&str> = x.iter().collect();
+            y.iter().any(|f| x.contains(f))
+        }
+        _ => false,
+    }
+}
+
+/// True when the name is in the table, formal or nickname.
+pub fn is_known(a: &str) -> bool {
+    let t = table();
+    t.nicks.contains_key(a) || t.formals.contains_key(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs() {
+        assert!(related("ted", "theodore"));
+        assert!(related("theodore", "ted"));
+        assert!(related("ben", "benjamin"));
+        assert!(related("ben", "benny"));
+        assert!(!related("ron", "erin"));
+        assert!(!related("ted", "ted"));
+        assert!(!related("john", "mohammed"));
+        assert!(is_known("peggy"));
+    }
+}
