@@ -158,10 +158,8 @@ fn level(kind: FieldKind, a: &str, b: &str) -> usize {
             }
         }
         FieldKind::Date => {
-            let (da, db): (String, String) = (
-                a.chars().filter(|c| c.is_ascii_digit()).collect(),
-                b.chars().filter(|c| c.is_ascii_digit()).collect(),
-            );
+            // Dates are mostly digits already: no copies then.
+            let (da, db) = (digits(a), digits(b));
             if da.len() == 8 && db.len() == 8 && (levenshtein(&da, &db) <= 1 || transposed(&da, &db) || swapped_day_month(&da, &db)) {
                 1
             } else if da.len() >= 4 && db.len() >= 4 && da[..4] == db[..4] {
@@ -194,6 +192,15 @@ fn level(kind: FieldKind, a: &str, b: &str) -> usize {
             }
         }
         FieldKind::Category => 1,
+    }
+}
+
+/// The digits of a date; dates are mostly digits already, and then not copied.
+fn digits(x: &str) -> std::borrow::Cow<'_, str> {
+    if x.bytes().all(|c| c.is_ascii_digit()) {
+        x.into()
+    } else {
+        x.chars().filter(|c| c.is_ascii_digit()).collect::<String>().into()
     }
 }
 
@@ -250,62 +257,87 @@ pub fn block(t: &Table, max_block: usize) -> Vec<((u32, u32), u32)> {
         );
         put(bit(sur) | 1 << 27, get(sur).zip(year).map(|(s, y)| format!("{s}|{y}")));
     }
-    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
-    for ((mask, _), list) in &keys {
-        if list.len() < 2 || list.len() > max_block {
-            continue;
-        }
-        let fixed = mask & 0x00ff_ffff;
-        for x in 0..list.len() {
-            for y in x + 1..list.len() {
-                let e = pairs.entry((list[x].min(list[y]), list[x].max(list[y]))).or_insert(u32::MAX);
-                *e &= fixed;
-            }
+    // Every (pair, rule) once, then sorted: a pair's runs merge by intersecting the columns
+    // fixed (a sort of packed integers is several times faster than a hash map of pairs).
+    let lists: Vec<(&Vec<u32>, u32)> = keys
+        .iter()
+        .filter(|(_, list)| list.len() >= 2 && list.len() <= max_block)
+        .map(|((mask, _), list)| (list, mask & 0x00ff_ffff))
+        .collect();
+    let mut all: Vec<(u64, u32)> = lists
+        .par_iter()
+        .flat_map_iter(|(list, fixed)| {
+            (0..list.len()).flat_map(move |x| {
+                (x + 1..list.len()).map(move |y| {
+                    let (a, b) = (list[x].min(list[y]), list[x].max(list[y]));
+                    ((a as u64) << 32 | b as u64, *fixed)
+                })
+            })
+        })
+        .collect();
+    all.par_sort_unstable();
+    let mut v: Vec<((u32, u32), u32)> = Vec::with_capacity(all.len());
+    for (key, fixed) in all {
+        let pair = ((key >> 32) as u32, key as u32);
+        match v.last_mut() {
+            Some((last, mask)) if *last == pair => *mask &= fixed,
+            _ => v.push((pair, fixed)),
         }
     }
-    let mut v: Vec<((u32, u32), u32)> = pairs.into_iter().collect();
-    v.sort_unstable();
     v
 }
 
-/// How common each value of each column is (share of the records that have the column).
-fn frequencies(t: &Table) -> Vec<HashMap<String, f64>> {
-    (0..t.columns.len())
-        .map(|c| {
-            let mut m: HashMap<String, f64> = HashMap::new();
-            let mut n = 0.0;
-            for v in t.values.iter().filter_map(|v| v[c].as_ref()) {
-                *m.entry(v.clone()).or_default() += 1.0;
-                n += 1.0;
+/// How common each record's value of each column is (share of the records that have the
+/// column), looked up once per record so pairs read a number instead of hashing a string.
+#[derive(Clone, Debug)]
+pub struct Frequencies {
+    columns: usize,
+    /// Per record and column; 0 when the record lacks the column.
+    per_record: Vec<f64>,
+}
+
+fn frequencies(t: &Table) -> Frequencies {
+    let columns = t.columns.len();
+    let mut per_record = vec![0.0; t.values.len() * columns];
+    for c in 0..columns {
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        let mut n = 0.0;
+        for v in t.values.iter().filter_map(|v| v[c].as_deref()) {
+            *counts.entry(v).or_default() += 1;
+            n += 1.0;
+        }
+        for (r, v) in t.values.iter().enumerate() {
+            if let Some(x) = v[c].as_deref() {
+                per_record[r * columns + c] = counts[x] as f64 / n;
             }
-            for x in m.values_mut() {
-                *x /= n;
-            }
-            m
-        })
-        .collect()
+        }
+    }
+    Frequencies { columns, per_record }
 }
 
 /// Term-frequency adjusted `u` of an exact agreement: agreeing on a common value ("london",
 /// "john") is likelier by chance than on a rare one, so the value's own frequency is used
 /// when it exceeds the column's average chance of exact agreement.
-fn exact_u(freq: &[HashMap<String, f64>], t: &Table, a: u32, c: usize, u0: f64) -> f64 {
-    t.values[a as usize][c].as_ref().and_then(|v| freq[c].get(v)).map_or(u0, |&f| f.max(u0))
+fn exact_u(freq: &Frequencies, a: u32, c: usize, u0: f64) -> f64 {
+    let f = freq.per_record[a as usize * freq.columns + c];
+    if f > 0.0 {
+        f.max(u0)
+    } else {
+        u0
+    }
 }
 
-/// Comparison vector of a pair: a level per column, `u8::MAX` when either value is missing.
-fn compare(t: &Table, a: u32, b: u32) -> Vec<u8> {
+/// Comparison vector of a pair into `out`: a level per column, `u8::MAX` when either value
+/// is missing.
+fn compare_into(t: &Table, a: u32, b: u32, out: &mut [u8]) {
     let (va, vb) = (&t.values[a as usize], &t.values[b as usize]);
     let col = |k: FieldKind| t.columns.iter().position(|c| c.1 == k);
-    let mut out: Vec<u8> = t
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(c, (_, kind))| match (&va[c], &vb[c]) {
+    for (c, (_, kind)) in t.columns.iter().enumerate() {
+        out[c] = match (&va[c], &vb[c]) {
             (Some(x), Some(y)) => level(*kind, x, y) as u8,
             _ => u8::MAX,
-        })
-        .collect();
+        };
+    }
     // Given and family names written in each other's place.
     if let (Some(f), Some(s)) = (col(FieldKind::FirstName), col(FieldKind::Surname)) {
         if let (Some(fa), Some(sa), Some(fb), Some(sb)) = (&va[f], &va[s], &vb[f], &vb[s]) {
@@ -315,7 +347,6 @@ fn compare(t: &Table, a: u32, b: u32) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 /// A fitted model: per column and level, log2(m/u).
@@ -341,7 +372,8 @@ fn mix(mut z: u64) -> u64 {
 /// Fits `u` on random pairs and `m` (and the prior) by EM on the blocked pairs' comparisons;
 /// `fixed[i]` masks the columns pair `i`'s blocking fixed, left out of its fit; exact
 /// agreements use term-frequency adjusted `u`.
-pub fn fit(t: &Table, pairs: &[(u32, u32)], comparisons: &[Vec<u8>], fixed: &[u32], freq: &[HashMap<String, f64>]) -> Model {
+pub fn fit(t: &Table, pairs: &[(u32, u32)], comparisons: &[u8], fixed: &[u32], freq: &Frequencies) -> Model {
+    let stride = t.columns.len().max(1);
     let n = t.ids.len().max(2) as u64;
     let levels: Vec<usize> = t.columns.iter().map(|c| c.1.levels()).collect();
     let smooth = |counts: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
@@ -353,58 +385,101 @@ pub fn fit(t: &Table, pairs: &[(u32, u32)], comparisons: &[Vec<u8>], fixed: &[u3
             })
             .collect()
     };
-    let mut ucount: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
-    for s in 0..200_000u64 {
-        let (a, b) = ((mix(2 * s) % n) as u32, (mix(2 * s + 1) % n) as u32);
-        if a == b {
-            continue;
-        }
-        for (c, &lv) in compare(t, a, b).iter().enumerate() {
-            if lv != u8::MAX {
-                ucount[c][lv as usize] += 1.0;
+    // u from 200,000 random pairs (fixed seeds: the same sample every run), counted on all
+    // cores; the counts are whole numbers, so the sum does not depend on the split.
+    let zero = || levels.iter().map(|&l| vec![0.0; l]).collect::<Vec<Vec<f64>>>();
+    let ucount = (0..200_000u64)
+        .into_par_iter()
+        .fold(
+            || (zero(), vec![0u8; stride]),
+            |(mut counts, mut cmp), s| {
+                let (a, b) = ((mix(2 * s) % n) as u32, (mix(2 * s + 1) % n) as u32);
+                if a != b {
+                    compare_into(t, a, b, &mut cmp);
+                    for (c, &lv) in cmp.iter().enumerate() {
+                        if lv != u8::MAX {
+                            counts[c][lv as usize] += 1.0;
+                        }
+                    }
+                }
+                (counts, cmp)
+            },
+        )
+        .map(|x| x.0)
+        .reduce(zero, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                x.iter_mut().zip(y).for_each(|(p, q)| *p += q);
             }
-        }
-    }
+            a
+        });
     let u = smooth(ucount);
-    // EM for m and the prior, u fixed.
+    // EM for m and the prior, u fixed. With u fixed, a pair's log-odds is the part that
+    // depends on m through its pattern of levels (the columns its blocking did not fix),
+    // minus a part from u that EM never changes: both are computed once, and the iterations
+    // only sum probabilities per pattern. A pattern fits in a u64 (4 bits a column).
+    const UNUSED: u64 = 0xF;
+    let columns = levels.len().min(16);
+    let keyed: Vec<(u64, f64)> = comparisons
+        .par_chunks(stride)
+        .zip(fixed)
+        .zip(pairs)
+        .map(|((cmp, &fix), &(a, _))| {
+            let mut key = 0u64;
+            let mut log_u = 0.0;
+            for (c, &lv) in cmp.iter().enumerate().take(columns) {
+                let used = lv != u8::MAX && fix & (1 << c) == 0;
+                key |= if used { lv as u64 } else { UNUSED } << (4 * c);
+                if used {
+                    log_u += if lv == 0 { exact_u(freq, a, c, u[c][0]) } else { u[c][lv as usize] }.log2();
+                }
+            }
+            (key, log_u)
+        })
+        .collect();
+    let mut patterns: Vec<u64> = keyed.iter().map(|k| k.0).collect();
+    patterns.par_sort_unstable();
+    patterns.dedup();
+    let pattern_of: Vec<u32> = keyed.par_iter().map(|k| patterns.binary_search(&k.0).unwrap_or(0) as u32).collect();
+    let level_of = |key: u64, c: usize| ((key >> (4 * c)) & UNUSED) as usize;
     let mut m: Vec<Vec<f64>> = levels
         .iter()
         .map(|&l| (0..l).map(|i| if i == 0 { 0.8 } else { 0.2 / (l - 1) as f64 }).collect())
         .collect();
     let mut lambda = 0.1f64;
     for _ in 0..15 {
-        let zero = || (levels.iter().map(|&l| vec![0.0; l]).collect::<Vec<Vec<f64>>>(), 0.0f64);
-        let (mcount, total) = comparisons
-            .par_iter()
-            .zip(fixed)
-            .zip(pairs)
-            .fold(zero, |(mut mcount, mut total), ((cmp, &fix), &(a, _))| {
-                let used = |c: usize, lv: u8| lv != u8::MAX && fix & (1 << c) == 0;
-                let mut log = (lambda / (1.0 - lambda)).log2();
-                for (c, &lv) in cmp.iter().enumerate() {
-                    if used(c, lv) {
-                        let uu = if lv == 0 { exact_u(freq, t, a, c, u[c][0]) } else { u[c][lv as usize] };
-                        log += (m[c][lv as usize] / uu).log2();
-                    }
-                }
-                let p = 1.0 / (1.0 + 2f64.powf(-log));
-                total += p;
-                for (c, &lv) in cmp.iter().enumerate() {
-                    if used(c, lv) {
-                        mcount[c][lv as usize] += p;
-                    }
-                }
-                (mcount, total)
+        let prior = (lambda / (1.0 - lambda)).log2();
+        let log_m: Vec<f64> = patterns
+            .iter()
+            .map(|&key| {
+                (0..columns)
+                    .filter(|&c| level_of(key, c) != UNUSED as usize)
+                    .map(|c| m[c][level_of(key, c)].log2())
+                    .sum()
             })
-            .reduce(zero, |(mut a, ta), (b, tb)| {
-                for (x, y) in a.iter_mut().zip(&b) {
-                    for (p, q) in x.iter_mut().zip(y) {
-                        *p += q;
-                    }
-                }
-                (a, ta + tb)
+            .collect();
+        let zero = || vec![0.0f64; patterns.len()];
+        let sums = keyed
+            .par_iter()
+            .zip(&pattern_of)
+            .fold(zero, |mut acc, (&(_, log_u), &pat)| {
+                acc[pat as usize] += 1.0 / (1.0 + (-(prior + log_m[pat as usize] - log_u)).exp2());
+                acc
+            })
+            .reduce(zero, |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
             });
-        lambda = (total / comparisons.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+        let mut mcount: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
+        for (&key, &p) in patterns.iter().zip(&sums) {
+            for (c, counts) in mcount.iter_mut().enumerate().take(columns) {
+                let lv = level_of(key, c);
+                if lv != UNUSED as usize {
+                    counts[lv] += p;
+                }
+            }
+        }
+        let total: f64 = sums.iter().sum();
+        lambda = (total / pairs.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
         m = smooth(mcount);
     }
     let weights = m
@@ -422,11 +497,11 @@ pub fn fit(t: &Table, pairs: &[(u32, u32)], comparisons: &[Vec<u8>], fixed: &[u3
 
 /// Match probability of a pair's comparison vector (`a` is one of the pair, for term
 /// frequencies).
-pub fn probability(model: &Model, t: &Table, freq: &[HashMap<String, f64>], a: u32, cmp: &[u8]) -> f64 {
+pub fn probability(model: &Model, freq: &Frequencies, a: u32, cmp: &[u8]) -> f64 {
     let mut log = model.prior;
     for (c, &lv) in cmp.iter().enumerate() {
         if lv == 0 {
-            log += (model.m[c][0] / exact_u(freq, t, a, c, model.u[c][0])).log2();
+            log += (model.m[c][0] / exact_u(freq, a, c, model.u[c][0])).log2();
         } else if lv != u8::MAX {
             log += model.weights[c][lv as usize];
         }
@@ -473,22 +548,37 @@ pub struct Quality {
 /// Blocks, fits, scores and clusters; scores against the truth when the table has it.
 pub fn resolve(t: &Table, threshold: f64) -> Resolution {
     let start = std::time::Instant::now();
+    let phase = |what: &str| {
+        if std::env::var_os("CORDON_ER_TIMES").is_some() {
+            eprintln!("{what}: {:.3} s", start.elapsed().as_secs_f64());
+        }
+    };
     let blocked = block(t, 1000);
+    phase("block");
     let pairs: Vec<(u32, u32)> = blocked.iter().map(|b| b.0).collect();
     let fixed: Vec<u32> = blocked.iter().map(|b| b.1).collect();
-    let comparisons: Vec<Vec<u8>> = pairs.par_iter().map(|&(a, b)| compare(t, a, b)).collect();
+    // One level per column per pair, flat: two million small vectors were a tenth of the time.
+    let stride = t.columns.len().max(1);
+    let mut comparisons = vec![0u8; pairs.len() * stride];
+    comparisons
+        .par_chunks_mut(stride)
+        .zip(&pairs)
+        .for_each(|(out, &(a, b))| compare_into(t, a, b, out));
+    phase("compare");
     let freq = frequencies(t);
     let model = fit(t, &pairs, &comparisons, &fixed, &freq);
+    phase("fit");
     // Clusters from the matched pairs, strongest first. A record joins a cluster on one
     // match, but two clusters join only when at least half the records of the smaller one
     // match into the larger: people's records match densely among themselves, while a few
     // spurious matches between two people would otherwise chain them together.
     let mut matched: Vec<(f64, u32, u32)> = pairs
         .par_iter()
-        .zip(&comparisons)
-        .map(|(&(a, b), cmp)| (probability(&model, t, &freq, a, cmp), a, b))
+        .zip(comparisons.par_chunks(stride))
+        .map(|(&(a, b), cmp)| (probability(&model, &freq, a, cmp), a, b))
         .filter(|m| m.0 >= threshold)
         .collect();
+    phase("score");
     matched.sort_by(|x, y| y.0.total_cmp(&x.0));
     let matches = matched.len();
     let n = t.ids.len();
