@@ -145,6 +145,14 @@ fn link_dir(home: &Path) -> PathBuf {
     home.join("link")
 }
 
+fn rss(what: &str) {
+    if std::env::var_os("CORDON_LINK_DEBUG").is_some() {
+        let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let line = |k: &str| s.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
+        eprintln!("{what}: {} {}", line("VmRSS"), line("VmHWM"));
+    }
+}
+
 /// Links the records, clusters them (keeping ids stable across runs), raises red flags and
 /// screens every cluster against the active lists.
 pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun> {
@@ -152,6 +160,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
     let mapping = Mapping::parse(&input.mapping).map_err(EngineError::Invalid)?;
     let link_err = |e: cordon_link::LinkError| EngineError::Invalid(e.to_string());
     let (records, errors) = read_records(&input.records, &mapping).map_err(link_err)?;
+    rss("records");
     let mut skipped: Vec<String> = errors
         .iter()
         .map(|e: &RowError| format!("{}: line {}: {}", input.records.display(), e.line, e.message))
@@ -164,7 +173,9 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         }
         None => Vec::new(),
     };
+    rss("read");
     let links = link(&records, &logins, &LinkOptions::default());
+    rss("linked");
     let dir = link_dir(home);
     std::fs::create_dir_all(&dir).map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
     let state_path = dir.join("state.json");
@@ -192,7 +203,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
     };
     let mut by_record: HashMap<&str, Vec<&LoginEvent>> = HashMap::new();
     for l in &logins {
-        by_record.entry(l.record_id.as_str()).or_default().push(l);
+        by_record.entry(&*l.record_id).or_default().push(l);
     }
     let mut out = Vec::new();
     let mut report = Vec::new();
@@ -462,7 +473,7 @@ pub fn synth_write(o: &cordon_link::synth::SynthOptions, dir: &Path) -> Result<c
     w.write_record(["record_id", "ts", "ip", "country", "device_id"]).map_err(io(&lp))?;
     for l in &pool.logins {
         w.write_record([
-            l.record_id.as_str(),
+            &*l.record_id,
             &l.ts.to_string(),
             l.ip.as_deref().unwrap_or(""),
             l.country.as_deref().unwrap_or(""),

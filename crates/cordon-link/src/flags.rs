@@ -23,7 +23,7 @@ pub struct Flag {
 pub fn flags(records: &[&Record], logins: &[&LoginEvent]) -> Vec<Flag> {
     let mut out = Vec::new();
     let ids: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let logins: Vec<&&LoginEvent> = logins.iter().filter(|l| ids.contains(l.record_id.as_str())).collect();
+    let logins: Vec<&&LoginEvent> = logins.iter().filter(|l| ids.contains(&*l.record_id)).collect();
     // Several accounts per IP or device ("developers logging into multiple accounts from one IP").
     let mut per_ip: HashMap<&str, HashSet<&str>> = HashMap::new();
     let mut per_dev: HashMap<&str, HashSet<&str>> = HashMap::new();

@@ -173,42 +173,35 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
         let i = i as u32;
         for kind in RECORD_KINDS {
             if let Some(v) = record_value(r, kind) {
-                entries.push(Entry {
-                    kind,
-                    hash: hash64(&v),
-                    record: i,
-                    ts: 0,
-                    src: NO_LOGIN,
-                });
+                entries.push(Entry::new(kind, hash64(&v), i, 0, NO_LOGIN));
             }
         }
     }
     for (li, l) in logins.iter().enumerate() {
-        let Some(&i) = index_of.get(l.record_id.as_str()) else { continue };
+        let Some(&i) = index_of.get(&*l.record_id) else { continue };
         for kind in [Kind::Ip, Kind::Device] {
             // Hashed without building the normalised string: ten million logins would
             // otherwise allocate twenty million strings.
             let raw = if kind == Kind::Ip { l.ip.as_deref() } else { l.device_id.as_deref() };
             if let Some(hash) = raw.map(str::trim).filter(|v| !v.is_empty()).map(hash64_lower) {
-                entries.push(Entry {
-                    kind,
-                    hash,
-                    record: i,
-                    ts: l.ts,
-                    src: li as u32,
-                });
+                entries.push(Entry::new(kind, hash, i, l.ts, li as u32));
             }
         }
     }
-    entries.sort_unstable_by_key(|e| (e.kind, e.hash, e.record, e.ts));
+    entries.sort_unstable_by_key(|e| (e.key, e.record, e.ts));
     // Records with a value per kind (N_t).
     let mut having: HashMap<Kind, usize, Fx> = HashMap::default();
     {
-        let mut by_kind: Vec<(Kind, u32)> = entries.iter().map(|e| (e.kind, e.record)).collect();
-        by_kind.sort_unstable();
-        by_kind.dedup();
-        for (k, _) in by_kind {
-            *having.entry(k).or_default() += 1;
+        // One bit per kind and record (a list of pairs took 8 bytes per entry).
+        let mut seen = vec![0u16; n];
+        for e in &entries {
+            seen[e.record as usize] |= 1 << (e.key >> 60);
+        }
+        for (i, k) in KINDS.iter().enumerate() {
+            let count = seen.iter().filter(|b| *b & (1 << i) != 0).count();
+            if count > 0 {
+                *having.entry(*k).or_default() += count;
+            }
         }
     }
     // A shipping address is rare among all shipping addresses, including those that are the
@@ -220,26 +213,26 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
     having.insert(Kind::ShippingAddress, ships);
     // Residences by value hash, to match shipping addresses against other records' homes.
     let mut residences: HashMap<u64, Vec<u32>, Fx> = HashMap::default();
-    for e in entries.iter().filter(|e| e.kind == Kind::Address) {
-        residences.entry(e.hash).or_default().push(e.record);
+    for e in entries.iter().filter(|e| e.kind() == Kind::Address) {
+        residences.entry(e.hash()).or_default().push(e.record);
     }
     let display = |e: &Entry| -> String {
         let v = if e.src == NO_LOGIN {
-            record_value(&records[e.record as usize], e.kind)
+            record_value(&records[e.record as usize], e.kind())
         } else {
-            login_value(&logins[e.src as usize], e.kind)
+            login_value(&logins[e.src as usize], e.kind())
         };
         short(&v.unwrap_or_default())
     };
     let mut at = 0;
     while at < entries.len() {
         let mut end = at + 1;
-        while end < entries.len() && (entries[end].kind, entries[end].hash) == (entries[at].kind, entries[at].hash) {
+        while end < entries.len() && entries[end].key == entries[at].key {
             end += 1;
         }
         let group = &entries[at..end];
         at = end;
-        let kind = group[0].kind;
+        let kind = group[0].kind();
         // Holders, each with its login times (sorted) for IPs.
         let mut holders: Vec<(u32, usize, usize)> = Vec::new(); // (record, start, end) in group
         for (j, e) in group.iter().enumerate() {
@@ -249,7 +242,7 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
             }
         }
         if kind == Kind::ShippingAddress {
-            if let Some(homes) = residences.get(&group[0].hash) {
+            if let Some(homes) = residences.get(&group[0].hash()) {
                 for &h in homes {
                     if !holders.iter().any(|x| x.0 == h) {
                         holders.push((h, 0, 0));
@@ -373,13 +366,47 @@ impl std::hash::Hasher for FxHasher {
 
 type Fx = std::hash::BuildHasherDefault<FxHasher>;
 
-/// One identifier value of a record or login.
+/// One identifier value of a record or login: 24 bytes, as there are tens of millions (the
+/// kind sits in the top 4 bits of the key, above 60 bits of the value's hash, so sorting by
+/// key groups by kind, then value).
 struct Entry {
-    kind: Kind,
-    hash: u64,
-    record: u32,
+    key: u64,
     ts: i64,
+    record: u32,
     src: u32,
+}
+
+/// Every kind, in declaration (and sort) order.
+const KINDS: [Kind; 11] = [
+    Kind::PayoutAccount,
+    Kind::Wallet,
+    Kind::Device,
+    Kind::Ip,
+    Kind::ShippingAddress,
+    Kind::Address,
+    Kind::Email,
+    Kind::Phone,
+    Kind::Github,
+    Kind::Photo,
+    Kind::Resume,
+];
+
+impl Entry {
+    fn new(kind: Kind, hash: u64, record: u32, ts: i64, src: u32) -> Entry {
+        Entry {
+            key: (kind as u64) << 60 | hash >> 4,
+            ts,
+            record,
+            src,
+        }
+    }
+    fn kind(&self) -> Kind {
+        KINDS[(self.key >> 60) as usize]
+    }
+    /// The value's hash (60 bits), the same for one value whatever its kind.
+    fn hash(&self) -> u64 {
+        self.key & ((1 << 60) - 1)
+    }
 }
 
 const NO_LOGIN: u32 = u32::MAX;
@@ -443,24 +470,6 @@ fn hash64(s: &str) -> u64 {
     mix(h)
 }
 
-/// The pairs that share a bucket (buckets over `max_group` skipped), each with the size of
-/// the largest bucket they share.
-fn candidate_pairs<'a>(buckets: impl Iterator<Item = &'a Vec<usize>>, max_group: usize) -> HashMap<(usize, usize), usize> {
-    let mut out: HashMap<(usize, usize), usize> = HashMap::new();
-    for list in buckets {
-        if list.len() > max_group {
-            continue;
-        }
-        for x in 0..list.len() {
-            for y in x + 1..list.len() {
-                let g = out.entry((list[x].min(list[y]), list[x].max(list[y]))).or_default();
-                *g = (*g).max(list.len());
-            }
-        }
-    }
-    out
-}
-
 fn min_gap(a: &[i64], b: &[i64]) -> i64 {
     let (mut i, mut j, mut best) = (0, 0, i64::MAX);
     while i < a.len() && j < b.len() {
@@ -509,25 +518,47 @@ fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evi
         }
     }
     let weight = sampled_weight(Kind::Photo, hits, samples);
-    let mut buckets: HashMap<(u8, u64), Vec<usize>> = HashMap::new();
-    for (k, &(_, h)) in hashes.iter().enumerate() {
-        for c in 0..5u8 {
-            buckets.entry((c, (h >> (c as u32 * 13)) & 0x1fff)).or_default().push(k);
+    // One photo held by more than `max_group` records is a stock picture or an avatar: it
+    // links nobody, like any other over-shared value.
+    let mut by_hash: Vec<(u64, usize)> = hashes.iter().enumerate().map(|(k, h)| (h.1, k)).collect();
+    by_hash.sort_unstable();
+    let mut shared = vec![false; hashes.len()];
+    for run in by_hash.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() > o.max_group {
+            run.iter().for_each(|&(_, k)| shared[k] = true);
         }
     }
-    for (p, q) in candidate_pairs(buckets.values(), o.max_group).into_keys() {
-        let d = (hashes[p].1 ^ hashes[q].1).count_ones();
-        if d <= bits {
-            add(
-                hashes[p].0,
-                hashes[q].0,
-                Evidence {
-                    kind: Kind::Photo,
-                    value: format!("{:016x}", hashes[p].1),
-                    weight,
-                    detail: format!("{d} bits apart"),
-                },
-            );
+    // Two hashes within 4 bits agree exactly on one of 5 chunks (pigeonhole). Each chunk's
+    // runs of equal values are checked pair by pair as they come, and a pair is taken in the
+    // first chunk it agrees on: no table of candidate pairs (at a million photos that table
+    // held hundreds of millions of pairs).
+    let chunk = |h: u64, c: u32| (h >> (c * 13)) & 0x1fff;
+    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(hashes.len());
+    for c in 0..5u32 {
+        keyed.clear();
+        keyed.extend(hashes.iter().enumerate().filter(|(k, _)| !shared[*k]).map(|(k, h)| (chunk(h.1, c), k)));
+        keyed.sort_unstable();
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            for x in 0..run.len() {
+                for y in x + 1..run.len() {
+                    let (p, q) = (run[x].1, run[y].1);
+                    let (hp, hq) = (hashes[p].1, hashes[q].1);
+                    let d = (hp ^ hq).count_ones();
+                    if d > bits || (0..c).any(|e| chunk(hp, e) == chunk(hq, e)) {
+                        continue;
+                    }
+                    add(
+                        hashes[p].0,
+                        hashes[q].0,
+                        Evidence {
+                            kind: Kind::Photo,
+                            value: format!("{:016x}", hp),
+                            weight,
+                            detail: format!("{d} bits apart"),
+                        },
+                    );
+                }
+            }
         }
     }
 }
@@ -586,14 +617,50 @@ fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Ev
     // the chance of a random match.
     let cap = sampled_weight(Kind::Resume, hits, samples);
     let nt = sigs.len() as f64;
-    let mut buckets: HashMap<(usize, [u64; 4]), Vec<usize>> = HashMap::new();
-    for (k, (_, sig)) in sigs.iter().enumerate() {
-        for band in 0..H / 4 {
-            let key: [u64; 4] = sig[band * 4..band * 4 + 4].try_into().expect("4");
-            buckets.entry((band, key)).or_default().push(k);
+    // Bands of 4 bins: records agreeing on a band are candidates. Each band's records are
+    // sorted by the band's hash, so its buckets are runs (a hash map of a million buckets per
+    // band took most of the memory of a million-record run); a pair is taken in the first
+    // band it shares within `max_group`, with the largest such bucket's size.
+    const BANDS: usize = H / 4;
+    let band_hash =
+        |sig: &[u64; H], b: usize| mix(sig[b * 4] ^ sig[b * 4 + 1].rotate_left(16) ^ sig[b * 4 + 2].rotate_left(32) ^ sig[b * 4 + 3].rotate_left(48));
+    let same_band = |x: &[u64; H], y: &[u64; H], b: usize| x[b * 4..b * 4 + 4] == y[b * 4..b * 4 + 4];
+    let n = sigs.len();
+    let mut bands: Vec<Vec<(u64, u32)>> = Vec::with_capacity(BANDS);
+    // Per band and record, the size of its bucket.
+    let mut size = vec![0u32; BANDS * n];
+    for b in 0..BANDS {
+        let mut keyed: Vec<(u64, u32)> = sigs.iter().enumerate().map(|(k, (_, sig))| (band_hash(sig, b), k as u32)).collect();
+        keyed.sort_unstable();
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            run.iter().for_each(|&(_, k)| size[b * n + k as usize] = run.len() as u32);
+        }
+        bands.push(keyed);
+    }
+    let usable = |b: usize, p: usize, q: usize| same_band(&sigs[p].1, &sigs[q].1, b) && size[b * n + p] as usize <= o.max_group;
+    let mut pairs: Vec<((usize, usize), usize)> = Vec::new();
+    for (b, keyed) in bands.iter().enumerate() {
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            if run.len() < 2 || run.len() > o.max_group {
+                continue;
+            }
+            for x in 0..run.len() {
+                for y in x + 1..run.len() {
+                    let (p, q) = (run[x].1.min(run[y].1) as usize, run[x].1.max(run[y].1) as usize);
+                    if !same_band(&sigs[p].1, &sigs[q].1, b) || (0..b).any(|e| usable(e, p, q)) {
+                        continue;
+                    }
+                    let g = (b..BANDS)
+                        .filter(|&e| usable(e, p, q))
+                        .map(|e| size[e * n + p] as usize)
+                        .max()
+                        .unwrap_or(run.len());
+                    pairs.push(((p, q), g));
+                }
+            }
         }
     }
-    let mut pairs: Vec<((usize, usize), usize)> = candidate_pairs(buckets.values(), o.max_group).into_iter().collect();
+    drop(bands);
     pairs.sort_unstable();
     for ((p, q), g) in pairs {
         let s = sim(&sigs[p].1, &sigs[q].1);
@@ -627,6 +694,15 @@ mod tests {
     }
 
     #[test]
+    fn kinds_are_listed_in_declaration_order() {
+        for (i, k) in KINDS.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+            let e = Entry::new(*k, u64::MAX, 0, 0, 0);
+            assert_eq!(e.kind(), *k);
+        }
+    }
+
+    #[test]
     fn rare_values_weigh_more_and_common_ones_are_noise() {
         let mut rs: Vec<Record> = (0..1000).map(|i| rec(&format!("r{i}"))).collect();
         for r in rs.iter_mut() {
@@ -636,7 +712,7 @@ mod tests {
         rs[2].payout_account = Some("ACCT SHARED 1".into());
         let logins: Vec<LoginEvent> = (0..300)
             .map(|i| LoginEvent {
-                record_id: format!("r{i}"),
+                record_id: format!("r{i}").into(),
                 ts: i * 100_000,
                 ip: Some("10.0.0.1".into()),
                 country: None,
@@ -683,7 +759,7 @@ mod tests {
         let mut logins = vec![login("r7", 1000), login("r8", 1200), login("r9", 9_000_000)];
         for i in 10..50 {
             logins.push(LoginEvent {
-                ip: Some(format!("10.0.0.{i}")),
+                ip: Some(format!("10.0.0.{i}").into()),
                 ..login(&format!("r{i}"), i)
             });
         }

@@ -167,11 +167,11 @@ pub fn generate(o: &SynthOptions) -> SynthPool {
         for _ in 0..rng.below(spread) + 1 {
             let shared = rng.chance(0.15);
             p.logins.push(LoginEvent {
-                record_id: rid.clone(),
+                record_id: rid.as_str().into(),
                 ts: t0 + rng.below(180 * 86_400) as i64,
-                ip: Some(if shared { vpn_ips[rng.below(3) as usize].clone() } else { own_ip.clone() }),
+                ip: Some(if shared { vpn_ips[rng.below(3) as usize].as_str() } else { own_ip.as_str() }.into()),
                 country: Some("US".into()),
-                device_id: Some(dev.clone()),
+                device_id: Some(dev.as_str().into()),
             });
         }
     }
@@ -227,11 +227,11 @@ pub fn generate(o: &SynthOptions) -> SynthPool {
             if keep(&mut rng, 0.8) {
                 for s in 0..rng.below(8) + 2 {
                     p.logins.push(LoginEvent {
-                        record_id: rid.clone(),
+                        record_id: rid.as_str().into(),
                         ts: session_start + s as i64 * 86_400 + rng.below(300) as i64,
-                        ip: Some(ips[rng.below(ips.len() as u64) as usize].clone()),
+                        ip: Some(ips[rng.below(ips.len() as u64) as usize].as_str().into()),
                         country: Some("US".into()),
-                        device_id: Some(devices[rng.below(2) as usize].clone()),
+                        device_id: Some(devices[rng.below(2) as usize].as_str().into()),
                     });
                 }
             }
