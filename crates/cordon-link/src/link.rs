@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::norm;
 use crate::record::{LoginEvent, Record};
+use rayon::prelude::*;
 
 /// Kinds of shared identifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -52,13 +53,15 @@ pub enum Kind {
     Photo,
     /// Resume text from one template.
     Resume,
+    /// The same name in another spelling (or the same) with the same date of birth.
+    Name,
 }
 
 impl Kind {
     /// Prior chance that two personas of one operator share a value of this kind.
     pub fn m(self) -> f64 {
         match self {
-            Kind::PayoutAccount | Kind::Wallet | Kind::Device | Kind::ShippingAddress | Kind::Resume => 0.5,
+            Kind::PayoutAccount | Kind::Wallet | Kind::Device | Kind::ShippingAddress | Kind::Resume | Kind::Name => 0.5,
             // Low: strangers behind one NAT share IPs too; simultaneity adds the rest.
             Kind::Ip => 0.1,
             Kind::Photo | Kind::Address | Kind::Phone => 0.3,
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Github => "code-host handle",
             Kind::Photo => "photo",
             Kind::Resume => "resume template",
+            Kind::Name => "name and date of birth",
         }
     }
 }
@@ -304,6 +308,7 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
     }
     photos(records, o, &mut add);
     resumes(records, o, &mut add);
+    names(records, o, &mut add);
     let mut out: Vec<Link> = pairs
         .into_iter()
         .map(|((a, b), mut ev)| {
@@ -377,7 +382,7 @@ struct Entry {
 }
 
 /// Every kind, in declaration (and sort) order.
-const KINDS: [Kind; 11] = [
+const KINDS: [Kind; 12] = [
     Kind::PayoutAccount,
     Kind::Wallet,
     Kind::Device,
@@ -389,6 +394,7 @@ const KINDS: [Kind; 11] = [
     Kind::Github,
     Kind::Photo,
     Kind::Resume,
+    Kind::Name,
 ];
 
 impl Entry {
@@ -563,6 +569,122 @@ fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evi
     }
 }
 
+/// The same person under another spelling of the name (KIM JONG UN / Gim Jeong-eun, Jon /
+/// John) with the same date of birth: a persona registered again after a block, or one
+/// identity spread over platforms. Candidates share the date of birth and, for two of their
+/// name tokens, a spelling key (a Hangul syllable the romanised token may stand for, or its
+/// consonant skeleton); cordon-match then compares the names. The weight says how unlikely
+/// such a coincidence is: two people with a common name share a birthday often enough (a
+/// name held by `c` records among `D` distinct birth dates: log2(m · D / c)), while a rare
+/// name with the same date of birth is as strong as a shared account.
+fn names(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
+    use cordon_match::{analyze, compare_names, skeleton};
+    let tokens = |name: &str| -> Vec<String> {
+        cordon_text::fold(name)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .take(4)
+            .map(str::to_string)
+            .collect()
+    };
+    // Spelling keys of one token.
+    let keys = |t: &str| -> Vec<u64> {
+        let mut k: Vec<u64> = cordon_text::korean::syllables(t).iter().map(|c| 1 << 40 | *c as u64).collect();
+        let sk = skeleton(t);
+        k.push(hash64(if sk.len() >= 2 { &sk } else { t }));
+        k
+    };
+    let dob_of = |r: &Record| -> Option<u32> {
+        let d: String = r.dob.as_deref()?.chars().filter(|c| c.is_ascii_digit()).collect();
+        (d.len() == 8).then(|| d.parse().ok()).flatten()
+    };
+    // (date, key of two tokens' keys, record), on all cores.
+    let mut entries: Vec<(u32, u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, r)| {
+            let mut out = Vec::new();
+            if let (Some(d), Some(name)) = (dob_of(r), r.name.as_deref()) {
+                let ks: Vec<Vec<u64>> = tokens(name).iter().map(|t| keys(t)).collect();
+                for x in 0..ks.len() {
+                    for y in x + 1..ks.len() {
+                        for a in &ks[x] {
+                            for b in &ks[y] {
+                                out.push((d, mix(a.min(b) ^ mix(*a.max(b))), i as u32));
+                            }
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    entries.par_sort_unstable();
+    entries.dedup();
+    let dates = {
+        let mut d: Vec<u32> = entries.iter().map(|e| e.0).collect();
+        d.dedup();
+        d.len().max(1) as f64
+    };
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for run in entries.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        if run.len() < 2 || run.len() > o.max_group {
+            continue;
+        }
+        for x in 0..run.len() {
+            for y in x + 1..run.len() {
+                pairs.push((run[x].2.min(run[y].2), run[x].2.max(run[y].2)));
+            }
+        }
+    }
+    drop(entries);
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    if pairs.is_empty() {
+        return;
+    }
+    // How many records hold each name (tokens folded and sorted).
+    let name_key = |r: &Record| {
+        let mut t = tokens(r.name.as_deref().unwrap_or(""));
+        t.sort_unstable();
+        hash64(&t.join(" "))
+    };
+    let mut counts: HashMap<u64, u32, Fx> = HashMap::default();
+    for r in records.iter().filter(|r| r.name.is_some()) {
+        *counts.entry(name_key(r)).or_default() += 1;
+    }
+    let scored: Vec<(u32, u32, f64, f64)> = pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (ra, rb) = (&records[a as usize], &records[b as usize]);
+            let (na, nb) = (ra.name.as_deref()?, rb.name.as_deref()?);
+            let s = compare_names(&analyze(na, false), &analyze(nb, false), &|_| 1.0).score;
+            if s < NAME_SCORE {
+                return None;
+            }
+            let c = counts[&name_key(ra)].max(counts[&name_key(rb)]) as f64;
+            let weight = (Kind::Name.m() * dates / c).log2();
+            (weight > 0.0).then_some((a, b, s, weight))
+        })
+        .collect();
+    for (a, b, s, weight) in scored {
+        let (ra, rb) = (&records[a as usize], &records[b as usize]);
+        add(
+            a,
+            b,
+            Evidence {
+                kind: Kind::Name,
+                value: short(&format!("{} / {}", ra.name.as_deref().unwrap_or(""), rb.name.as_deref().unwrap_or(""))),
+                weight,
+                detail: format!("born {}; names {:.0} % alike", ra.dob.as_deref().unwrap_or(""), s * 100.0),
+            },
+        );
+    }
+}
+
+/// Name score from which two records with one date of birth are taken as one person.
+const NAME_SCORE: f64 = 0.8;
+
 /// Resumes from one template: word 3-shingles without the record's own name, one-permutation
 /// MinHash (32 bins) with 8 bands of 4 for candidates, then the estimated Jaccard similarity.
 fn resumes(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
@@ -691,6 +813,44 @@ mod tests {
             id: id.into(),
             ..Record::default()
         }
+    }
+
+    #[test]
+    fn one_person_under_two_spellings() {
+        // A rare Korean name in two romanisations with one date of birth links; so does
+        // nothing else here. Thirty people named John Smith, two born the same day, are a
+        // coincidence and weigh little.
+        // Distinct names and birth dates (letters from the index; 336 dates a year).
+        let word = |mut i: usize| {
+            let mut w = String::from("Q");
+            for _ in 0..4 {
+                w.push((b'a' + (i % 26) as u8) as char);
+                i /= 26;
+            }
+            w
+        };
+        let mut rs: Vec<Record> = (0..5000).map(|i| rec(&format!("r{i}"))).collect();
+        for (i, r) in rs.iter_mut().enumerate() {
+            r.name = Some(format!("{} {}x", word(i), word(i * 7 + 3)));
+            r.dob = Some(format!("{}-{:02}-{:02}", 1950 + i / 336, 1 + i / 28 % 12, 1 + i % 28));
+        }
+        rs[1].name = Some("Ri Song Hyok".into());
+        rs[2].name = Some("Lee Seong-hyeok".into());
+        rs[2].dob = rs[1].dob.clone();
+        rs[3].name = Some("Ri Song Chol".into());
+        rs[3].dob = rs[1].dob.clone();
+        for r in &mut rs[100..130] {
+            r.name = Some("John Smith".into());
+        }
+        rs[101].dob = rs[100].dob.clone();
+        let links = link(&rs, &[], &LinkOptions::default());
+        let strong: Vec<(u32, u32)> = links.iter().filter(|l| l.score >= 10.0).map(|l| (l.a, l.b)).collect();
+        assert_eq!(strong, [(1, 2)]);
+        let smiths = links.iter().find(|l| (l.a, l.b) == (100, 101)).map_or(0.0, |l| l.score);
+        assert!(smiths < 10.0, "{smiths}");
+        let e = &links.iter().find(|l| (l.a, l.b) == (1, 2)).unwrap().evidence[0];
+        assert_eq!(e.kind, Kind::Name);
+        assert!(e.value.contains("Ri Song Hyok") && e.detail.contains("alike"), "{e:?}");
     }
 
     #[test]

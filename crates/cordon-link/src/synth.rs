@@ -12,7 +12,8 @@
 //! devices within minutes of each other, photos are the same face re-encoded (a few bits
 //! apart), resumes come from one template with the name swapped; some personas set Korean as
 //! their language. Not every persona carries every trait (each is dropped with some chance),
-//! so links are partial, as in real cases.
+//! so links are partial, as in real cases. Some operators also register one person twice,
+//! under two romanisations of one Korean name with one date of birth and nothing else shared.
 
 use serde::Serialize;
 
@@ -97,6 +98,9 @@ pub struct SynthPool {
     pub logins: Vec<LoginEvent>,
     /// Operator of each record (`None`: honest).
     pub operator: Vec<Option<u32>>,
+    /// Records registered again under another spelling of a persona's name: (the persona,
+    /// the new record).
+    pub reregistered: Vec<(u32, u32)>,
 }
 
 fn resume(rng: &mut Rng, name: &str, template: Option<u64>) -> String {
@@ -236,9 +240,54 @@ pub fn generate(o: &SynthOptions) -> SynthPool {
                 }
             }
         }
+        // Some operators, blocked once, register one of their personas again under the same
+        // Korean name in another romanisation (McCune–Reischauer, then Revised with the given
+        // name hyphenated) and the same date of birth, with nothing else shared: only the name
+        // links the new record to the operator.
+        if rng.chance(0.3) {
+            let hangul: Vec<char> = [FAMILY_SYLLABLES, GIVEN_SYLLABLES, GIVEN_SYLLABLES]
+                .iter()
+                .map(|set| set.chars().nth(rng.below(set.chars().count() as u64) as usize).unwrap_or('김'))
+                .collect();
+            let mr = |c: char, initial: bool| cordon_text::hangul::syllable_mr(c, initial).unwrap_or_default();
+            let rr = |c: char| cordon_text::hangul::syllable_rr(c).unwrap_or_default();
+            let cap = |w: String| w[..1].to_uppercase() + &w[1..];
+            let spellings = [
+                format!("{} {} {}", cap(mr(hangul[0], true)), cap(mr(hangul[1], false)), cap(mr(hangul[2], false))),
+                format!("{} {}-{}", cap(rr(hangul[0])), cap(rr(hangul[1])), rr(hangul[2])),
+            ];
+            let dob = format!("{}-{:02}-{:02}", 1980 + rng.below(20), rng.below(12) + 1, rng.below(28) + 1);
+            let [first, again] = spellings;
+            if let Some(last) = p.records.last_mut() {
+                last.name = Some(first);
+                last.dob = Some(dob.clone());
+            }
+            {
+                let name = again;
+                let rid = id(&mut n);
+                p.reregistered.push((p.records.len() as u32 - 1, p.records.len() as u32));
+                p.records.push(Record {
+                    id: rid,
+                    name: Some(name.clone()),
+                    dob: Some(dob.clone()),
+                    nationality: Some(rng.pick(NATIONS).into()),
+                    email: Some(format!("{}{}@mail.example", name.to_lowercase().replace([' ', '-'], ""), rng.below(10_000))),
+                    phone: Some(format!("+1{:010}", rng.below(10_000_000_000))),
+                    address: Some(format!("{} {} Avenue, City {}", rng.below(900) + 1, rng.pick(LAST), rng.below(500))),
+                    photo_hash: Some(format!("{:016x}", rng.next())),
+                    language: Some("en".into()),
+                    ..Record::default()
+                });
+                p.operator.push(Some(op));
+            }
+        }
     }
     p
 }
+
+/// Hangul family names and given-name syllables for the re-registered personas.
+const FAMILY_SYLLABLES: &str = "김리박최정강조윤장림한오신서권황안송전홍";
+const GIVEN_SYLLABLES: &str = "철성영명광혁남호수진일정용국춘학현민경순";
 
 /// Pairwise and cluster-level agreement of predicted clusters with the truth.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -258,6 +307,9 @@ pub struct Agreement {
     pub honest_flagged: usize,
     /// Predicted clusters.
     pub clusters: usize,
+    /// Records registered again under another spelling of a persona's name that landed in
+    /// the persona's cluster (linked by name and date of birth alone).
+    pub reregistered_found: f64,
 }
 
 /// Scores clusters (lists of record indexes) against the pool's truth.
@@ -295,6 +347,17 @@ pub fn agreement(pool: &SynthPool, clusters: &[Vec<u32>]) -> Agreement {
             found_ops += 1;
         }
     }
+    let mut cluster_of: std::collections::HashMap<u32, usize> = Default::default();
+    for (k, c) in clusters.iter().enumerate() {
+        c.iter().for_each(|&m| {
+            cluster_of.insert(m, k);
+        });
+    }
+    let again = pool
+        .reregistered
+        .iter()
+        .filter(|(a, b)| cluster_of.get(a).is_some_and(|x| cluster_of.get(b) == Some(x)))
+        .count();
     let precision = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
     let recall = if true_pairs == 0 { 1.0 } else { tp as f64 / true_pairs as f64 };
     Agreement {
@@ -309,6 +372,11 @@ pub fn agreement(pool: &SynthPool, clusters: &[Vec<u32>]) -> Agreement {
         cluster_recall: if per_op.is_empty() { 1.0 } else { found_ops as f64 / per_op.len() as f64 },
         honest_flagged: honest,
         clusters: clusters.len(),
+        reregistered_found: if pool.reregistered.is_empty() {
+            1.0
+        } else {
+            again as f64 / pool.reregistered.len() as f64
+        },
     }
 }
 

@@ -111,6 +111,9 @@ fn synthetic_pool_evaluation() {
     assert!(a["pair_precision"].as_f64().unwrap() >= 0.95, "{a}");
     assert!(a["pair_recall"].as_f64().unwrap() >= 0.85, "{a}");
     assert!(a["cluster_recall"].as_f64().unwrap() >= 0.9, "{a}");
+    // Records registered again under another romanisation of a persona's name, sharing only
+    // the name and date of birth, end up with the persona.
+    assert!(a["reregistered_found"].as_f64().unwrap() >= 0.9, "{a}");
     let dir = home.path().join("pool");
     ok(&cordon(
         home.path(),
