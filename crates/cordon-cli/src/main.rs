@@ -844,7 +844,11 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 writeln!(out, "alert {} — {} (score {:.3})", a.id, a.status.as_str(), a.score)?;
                 writeln!(out, "record   {}/{} {}", a.dataset, a.record_id, a.record)?;
-                let caption = store.entity(&a.entity_id)?.map(|(_, e)| e.caption().to_string()).unwrap_or_default();
+                let caption = if a.entity_id == cordon_engine::link::CLUSTER_ENTITY {
+                    "worker-network cluster (cordon link)".to_string()
+                } else {
+                    store.entity(&a.entity_id)?.map(|(_, e)| e.caption().to_string()).unwrap_or_default()
+                };
                 writeln!(out, "entity   {} {caption} (list version {})", a.entity_id, a.version_id)?;
                 writeln!(out, "raised   {}; updated {}", a.created, a.updated)?;
                 if let Some(r) = &a.reason {

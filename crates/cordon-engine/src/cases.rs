@@ -87,6 +87,14 @@ impl<'a> Recorder<'a> {
         Ok(())
     }
 
+    /// Stores rows whose alerts are not list matches (a worker-network cluster's risk): the
+    /// hit rows are given as they are stored.
+    pub(crate) fn batch_rows(&mut self, items: Vec<(RecordRow, Vec<HitRow>)>) -> Result<()> {
+        let c = self.store.record_batch(self.screening, &self.actor, &items)?;
+        self.counts.add(&c);
+        Ok(())
+    }
+
     /// Ends the screening, writing its summary to the audit log.
     pub fn finish(self, rows: u64) -> Result<AlertCounts> {
         let summary = serde_json::json!({"rows": rows, "without_id": self.without_id, "alerts": self.counts});

@@ -13,7 +13,7 @@ use cordon_link::record::{read_logins, read_records, Mapping, RowError};
 use cordon_link::report::ReportCluster;
 use cordon_link::{norm, LoginEvent, Record};
 use cordon_match::SCREEN_THRESHOLD;
-use cordon_store::Store;
+use cordon_store::{HitRow, RecordRow, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::index::ListIndex;
@@ -319,8 +319,41 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
                     }
                 }
             }
-            let n = rows.len() as u64;
+            let mut n = rows.len() as u64;
             rec.batch(rows.iter().map(|(id, f, h)| (id.clone(), f.clone(), h.as_slice())).collect())?;
+            // Each high-risk cluster is an alert of its own, listed entity or not: the analyst
+            // decides on the network, and a false-positive decision holds until the cluster
+            // changes (members or flags), then the alert reopens saying what changed.
+            let version = ix.version_ids().first().copied().unwrap_or(0);
+            let cluster_rows: Vec<(RecordRow, Vec<HitRow>)> = out
+                .iter()
+                .filter(|c| c.risk >= CLUSTER_ALERT_RISK)
+                .map(|c| {
+                    let row = RecordRow {
+                        dataset: "link".into(),
+                        record_id: format!("cluster:{}", c.id),
+                        data: cluster_fields(c),
+                    };
+                    let mut explanation: Vec<String> = vec![format!("cluster {} of {} records: {}", c.id, c.members.len(), c.members.join(", "))];
+                    explanation.extend(c.flags.iter().map(|f| format!("{} ({:.2}): {}", f.flag, f.score, f.detail)));
+                    explanation.extend(
+                        c.sanctions
+                            .iter()
+                            .map(|s| format!("{} ~ {} {} ({:.2})", s.record, s.entity_id, s.caption, s.score)),
+                    );
+                    explanation.extend(c.links.iter().take(5).map(|l| format!("{} – {}: {}", l.a, l.b, l.explanation)));
+                    let hit = HitRow {
+                        entity_id: CLUSTER_ENTITY.into(),
+                        score: c.risk,
+                        explanation,
+                        version_id: version,
+                        entity_hash: cordon_store::content_hash(CLUSTER_ENTITY),
+                    };
+                    (row, vec![hit])
+                })
+                .collect();
+            n += cluster_rows.len() as u64;
+            rec.batch_rows(cluster_rows)?;
             Some(rec.finish(n)?)
         }
         (None, true) => {
@@ -359,6 +392,25 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         secs: t.elapsed().as_secs_f64(),
         report,
     })
+}
+
+/// The entity id of cluster alerts: the network itself, not a listed entity.
+pub const CLUSTER_ENTITY: &str = "cordon:worker-network";
+
+/// Clusters at or above this risk are recorded as alerts by `--record`.
+pub const CLUSTER_ALERT_RISK: f64 = 0.5;
+
+/// What a cluster alert stores as its record: the members and the flags raised (not the
+/// risk, which moves with every login; a decision holds until these change).
+fn cluster_fields(c: &ClusterOut) -> String {
+    let mut members = c.members.clone();
+    members.sort();
+    let mut flags: Vec<&str> = c.flags.iter().map(|f| f.flag.as_str()).collect();
+    flags.sort_unstable();
+    let mut listed: Vec<&str> = c.sanctions.iter().map(|s| s.entity_id.as_str()).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    serde_json::json!({"cluster": c.id, "members": members, "flags": flags, "listed": listed}).to_string()
 }
 
 /// The screened fields of a record, as stored with its alerts.

@@ -575,8 +575,9 @@ fn photos(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evi
 /// name tokens, a spelling key (a Hangul syllable the romanised token may stand for, or its
 /// consonant skeleton); cordon-match then compares the names. The weight says how unlikely
 /// such a coincidence is: two people with a common name share a birthday often enough (a
-/// name held by `c` records among `D` distinct birth dates: log2(m · D / c)), while a rare
-/// name with the same date of birth is as strong as a shared account.
+/// name held by `c` records, where two records share a birth date by chance once in `D`
+/// pairs: log2(m · D / c)), while a rare name with the same date of birth is as strong as a
+/// shared account.
 fn names(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evidence)) {
     use cordon_match::{analyze, compare_names, skeleton};
     let tokens = |name: &str| -> Vec<String> {
@@ -621,10 +622,19 @@ fn names(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evid
         .collect();
     entries.par_sort_unstable();
     entries.dedup();
+    // Two records share a birth date by chance with probability Σ n_d(n_d − 1) / N(N − 1)
+    // over the dates d held by n_d of the N records; `dates` is its inverse (about 18,000
+    // for ages spread over fifty years), capped at a century of days.
     let dates = {
-        let mut d: Vec<u32> = entries.iter().map(|e| e.0).collect();
-        d.dedup();
-        d.len().max(1) as f64
+        let mut born: Vec<u32> = records.iter().filter(|r| r.name.is_some()).filter_map(dob_of).collect();
+        born.sort_unstable();
+        let n = born.len() as f64;
+        let same: f64 = born.chunk_by(|a, b| a == b).map(|r| r.len() as f64 * (r.len() as f64 - 1.0)).sum();
+        if same > 0.0 {
+            (n * (n - 1.0) / same).min(36_500.0)
+        } else {
+            36_500.0
+        }
     };
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for run in entries.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {

@@ -98,9 +98,52 @@ fn clusters_flags_sanctions_and_stable_ids() {
     assert_ne!(clusters.iter().find(|c| c["members"][0] == "op4").unwrap()["id"], id.as_str());
     // The hit is an alert like a screening alert.
     let alerts = ok(&cordon(h, &["alerts", "list", "--json", "--dataset", "link"]));
-    let a: serde_json::Value = serde_json::from_str(alerts.lines().next().expect("an alert")).unwrap();
-    assert_eq!(a["record_id"], "op1");
+    let a: serde_json::Value = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["record_id"] == "op1")
+        .expect("an alert on op1");
     assert_eq!(a["entity_id"], "mini-kju");
+    // The network itself is an alert too, decided like any other.
+    let cluster_alert = |status: &str| -> serde_json::Value {
+        let list = ok(&cordon(h, &["alerts", "list", "--json", "--dataset", "link", "--status", status]));
+        list.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|a| a["record_id"] == format!("cluster:{id}"))
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let ca = cluster_alert("open");
+    assert_eq!(ca["entity_id"], "cordon:worker-network", "{ca}");
+    assert_eq!(ca["score"], 1.0);
+    let shown = ok(&cordon(h, &["alerts", "show", &ca["id"].to_string()]));
+    assert!(shown.contains("worker-network cluster") && shown.contains("laptop_farm"), "{shown}");
+    ok(&cordon(
+        h,
+        &[
+            "alerts",
+            "decide",
+            &ca["id"].to_string(),
+            "--false-positive",
+            "--note",
+            "known agency",
+            "--by",
+            "analyst1",
+        ],
+    ));
+    // The same cluster again: the decision holds.
+    let run = |roster_extra: &str| {
+        std::fs::write(&recs, roster(roster_extra)).unwrap();
+        ok(&cordon(h, &["link", recs.to_str().unwrap(), "--logins", logins.to_str().unwrap(), "--record"]));
+    };
+    run(more);
+    assert_eq!(cluster_alert("false-positive")["id"], ca["id"]);
+    // A new persona joins the network (same payout account and laptop drop): reopened, saying why.
+    run(&format!(
+        "{more}op6,Nina Rossi,1993-03-03,IT,nr@mail.example,+15559990006,6 Ash Rd Town,9 Quiet Lane Unit 2,CN120000111122223333,,,,nr,en,\n"
+    ));
+    let reopened = cluster_alert("open");
+    assert_eq!(reopened["id"], ca["id"], "{reopened}");
+    assert!(reopened["reason"].as_str().unwrap().contains("members"), "{reopened}");
 }
 
 #[test]
