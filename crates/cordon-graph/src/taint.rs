@@ -138,11 +138,24 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
     }
     let mut next: Vec<u32> = Vec::new();
     let mut scanned = 0u64;
+    let mut bins = Bins::new(n);
     for hop in 1..=max_hops {
         if frontier.is_empty() {
             break;
         }
-        for &v in &frontier {
+        // Expanded in node order: the edge lists are then read in one sweep through the CSR
+        // arrays instead of jumping between them, and the lists of nodes a few places ahead
+        // are fetched while this one is handled.
+        frontier.sort_unstable();
+        for (k, &v) in frontier.iter().enumerate() {
+            if let Some(&ahead) = frontier.get(k + PREFETCH_NODES) {
+                let start = g.out_off[ahead as usize] as usize;
+                if forward {
+                    prefetch(&g.out_dst, start);
+                    prefetch(&g.time, start);
+                }
+                prefetch(&slot, ahead as usize);
+            }
             let cur = slot[v as usize];
             let at = if cur >> 32 == 0 {
                 r.nodes[(cur as u32 - 1) as usize].time
@@ -158,14 +171,16 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
                 let edges = g.out_edges_from(v, at);
                 scanned += edges.len() as u64;
                 let (a, b) = (edges.start as usize, edges.end as usize);
-                let dst = &g.out_dst[a..b];
-                for (i, (&d, &t)) in dst.iter().zip(&g.time[a..b]).enumerate() {
-                    // The node state a few edges ahead is fetched while this edge is handled:
-                    // the reads are random and would each wait for memory otherwise.
-                    if let Some(&ahead) = dst.get(i + PREFETCH) {
-                        prefetch(&slot, ahead as usize);
-                    }
-                    relax(&mut r, &mut slot, &mut queued, &mut next, (v, (a + i) as u32), d, hop, t, t, stop);
+                // Relaxations are not applied here but binned by target block (propagation
+                // blocking): applied block by block below, the random reads of node state stay
+                // within a range that fits the cache. A target's candidates keep their scan
+                // order, so the result is the one of relaxing as scanned; nodes improved in
+                // this hop are expanded in the next.
+                for (i, (&d, &t)) in g.out_dst[a..b].iter().zip(&g.time[a..b]).enumerate() {
+                    bins.push(d, t, v, (a + i) as u32);
+                }
+                if bins.len >= BIN_CHUNK {
+                    bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), d, hop, t, t, stop));
                 }
             } else {
                 for (src, e) in g.in_edges(v) {
@@ -179,6 +194,7 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
                 }
             }
         }
+        bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), d, hop, t, t, stop));
         std::mem::swap(&mut frontier, &mut next);
         next.clear();
     }
@@ -191,8 +207,52 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
     r
 }
 
-/// How many edges ahead node state is prefetched.
-const PREFETCH: usize = 12;
+/// Pending relaxations binned by target block: (target, time, source, edge).
+struct Bins {
+    bins: Vec<Vec<(u32, u32, u32, u32)>>,
+    len: usize,
+}
+
+/// Nodes per block: 2¹⁵ nodes' state (256 KiB of keys) stays in cache while a block is applied.
+const BLOCK_BITS: u32 = 15;
+
+/// Pending relaxations applied at once (64 MiB of them at most).
+const BIN_CHUNK: usize = 1 << 22;
+
+impl Bins {
+    fn new(nodes: usize) -> Bins {
+        Bins {
+            bins: (0..(nodes >> BLOCK_BITS) + 1).map(|_| Vec::new()).collect(),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, d: u32, t: u32, v: u32, e: u32) {
+        self.bins[(d >> BLOCK_BITS) as usize].push((d, t, v, e));
+        self.len += 1;
+    }
+
+    /// Applies and empties every bin, block by block, each in the order it was filled.
+    fn apply(&mut self, mut f: impl FnMut(u32, u32, u32, u32)) {
+        if self.len == 0 {
+            return;
+        }
+        for bin in &mut self.bins {
+            for &(d, t, v, e) in bin.iter() {
+                f(d, t, v, e);
+            }
+            bin.clear();
+        }
+        self.len = 0;
+    }
+}
+
+/// How many events ahead the replay fetches node state.
+const PREFETCH_EVENTS: usize = 16;
+
+/// How many frontier nodes ahead their edge lists are fetched.
+const PREFETCH_NODES: usize = 8;
 
 /// Hints the CPU to load `slice[i]` into cache; no effect on results.
 #[inline(always)]
@@ -437,18 +497,42 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
     };
     let mut carried = vec![0.0f64; l];
     let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
-    for &ev in &events {
+    // What each event touches, looked up on all cores before the replay: the lookups are
+    // random reads, independent of each other, while the replay must go in order.
+    // 12 bytes an event (the amount is read in the replay, fetched ahead like the rest).
+    let looked_up: Vec<(u32, u32, u32)> = events
+        .par_iter()
+        .map(|&ev| {
+            let dst = g.target((ev >> 32) as u32);
+            let local = |v: u32| reach.local(v).unwrap_or(u32::MAX);
+            (local(ev as u32), local(dst), dst)
+        })
+        .collect();
+    for (k, &ev) in events.iter().enumerate() {
+        // The state of the nodes a few events ahead is fetched while this one is replayed.
+        if let (Some(&(sa, da, _)), Some(&ahead)) = (looked_up.get(k + PREFETCH_EVENTS), events.get(k + PREFETCH_EVENTS)) {
+            prefetch(&g.amt_lo, (ahead >> 32) as u32 as usize);
+            for x in [sa, da] {
+                if x != u32::MAX {
+                    prefetch(&states, x as usize);
+                    prefetch(&tainted, x as usize * l);
+                }
+            }
+            if da != u32::MAX {
+                prefetch(&out.amounts, da as usize * row);
+            }
+        }
         let t = (ev >> 96) as u32;
         let e = (ev >> 32) as u32;
         let src = ev as u32;
-        let dst = g.target(e);
+        let (si_ahead, di_ahead, dst) = looked_up[k];
         let amount = g.amount(e);
         out.replayed += 1;
         let mut any_haircut = false;
         fifo_carried.clear();
         let mut poison = 0u64;
-        if let Some(si) = reach.local(src) {
-            let si = si as usize;
+        if si_ahead != u32::MAX {
+            let si = si_ahead as usize;
             let s = &mut states[si];
             if s.source != u8::MAX && t >= since {
                 carried.iter_mut().for_each(|c| *c = 0.0);
@@ -477,8 +561,8 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
                 poison = s.poison;
             }
         }
-        if let Some(di) = reach.local(dst) {
-            let di = di as usize;
+        if di_ahead != u32::MAX {
+            let di = di_ahead as usize;
             let d = &mut states[di];
             d.balance += amount as f64;
             d.poison |= poison;
