@@ -179,6 +179,11 @@ const LEGAL_PHRASES: &[(&str, &str)] = &[
     ("publichnoe aktsionernoe obshchestvo", "pjsc"),
     ("акционерное общество", "jsc"),
     ("aktsionernoe obshchestvo", "jsc"),
+    // The country's long form, written out in many DPRK body names and left out in others:
+    // one generic word.
+    ("of the democratic peoples republic of korea", "dprk"),
+    ("of democratic peoples republic of korea", "dprk"),
+    ("democratic peoples republic of korea", "dprk"),
     ("автономная некоммерческая организация", "ano"),
     ("open joint stock company", "ojsc"),
     ("closed joint stock company", "cjsc"),
@@ -268,6 +273,7 @@ fn generic(word: &str) -> bool {
             | "investment"
             | "import"
             | "export"
+            | "dprk"
     )
 }
 
@@ -791,6 +797,8 @@ const ORG_TERMS: &[(&str, &str)] = &[
     ("渔业", "fishery"),
     ("漁業", "fishery"),
     ("股份", "joint stock"),
+    ("총회사", "general corporation"),
+    ("조선", "korea"),
     ("회사", "co"),
     ("무역", "trading"),
     ("은행", "bank"),
