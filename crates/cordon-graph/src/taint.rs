@@ -474,25 +474,43 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
     // The transfers to replay: every edge out of a followed node, and every edge into one from
     // a node that is not followed (the others are already among the out-edges). Packed as
     // (time, tx, edge, source) in a u128 so one sort orders them.
-    let followed = |v: u32| reach.local(v).is_some_and(|i| !reach.nodes[i as usize].stopped);
-    let mut events: Vec<u128> = Vec::new();
-    let pack = |e: u32, src: u32| ((g.time(e) as u128) << 96) | ((g.tx(e) as u128) << 64) | ((e as u128) << 32) | src as u128;
+    let t_collect = std::time::Instant::now();
+    // Followed nodes as a bitmap over the graph's nodes: the in-edge test below is one cached
+    // bit instead of two random reads (it ran once per in-edge of every reached node and was
+    // most of the collection), and the collection runs on all cores.
+    let mut followed_bits = vec![0u64; (g.nodes() as usize).div_ceil(64)];
     for r in reach.nodes.iter().filter(|r| !r.stopped) {
-        for e in g.out_edges(r.node) {
-            events.push(pack(e, r.node));
-        }
-        for (src, e) in g.in_edges(r.node) {
-            if !followed(src) {
-                events.push(pack(e, src));
-            }
-        }
+        followed_bits[r.node as usize / 64] |= 1 << (r.node % 64);
     }
+    let followed = |v: u32| followed_bits[v as usize / 64] & (1 << (v % 64)) != 0;
+    let pack = |e: u32, src: u32| ((g.time(e) as u128) << 96) | ((g.tx(e) as u128) << 64) | ((e as u128) << 32) | src as u128;
+    let mut events: Vec<u128> = reach
+        .nodes
+        .par_iter()
+        .filter(|r| !r.stopped)
+        .flat_map_iter(|r| {
+            let out = g.out_edges(r.node).map(move |e| pack(e, r.node));
+            let inc = g.in_edges(r.node).filter(|&(src, _)| !followed(src)).map(move |(src, e)| pack(e, src));
+            out.chain(inc)
+        })
+        .collect();
     events.par_sort_unstable();
+    let debug = std::env::var_os("CORDON_REPLAY_TIMES").is_some();
+    if debug {
+        eprintln!(
+            "replay: {} events collected and sorted in {:.2} s",
+            events.len(),
+            t_collect.elapsed().as_secs_f64()
+        );
+    }
     let row = 1 + 2 * l;
     let mut out = Simulation {
         labels: l,
         amounts: vec![0; n * row],
         haircut: vec![0.0; n * l],
+        // Most replayed transfers carry taint when a hack reaches far: reserved once rather
+        // than doubled (and copied) a dozen times.
+        edges: Vec::with_capacity(events.len()),
         ..Simulation::default()
     };
     let mut carried = vec![0.0f64; l];
@@ -508,10 +526,15 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
             (local(ev as u32), local(dst), dst)
         })
         .collect();
+    if debug {
+        eprintln!("replay: looked up at {:.2} s", t_collect.elapsed().as_secs_f64());
+    }
     for (k, &ev) in events.iter().enumerate() {
         // The state of the nodes a few events ahead is fetched while this one is replayed.
         if let (Some(&(sa, da, _)), Some(&ahead)) = (looked_up.get(k + PREFETCH_EVENTS), events.get(k + PREFETCH_EVENTS)) {
-            prefetch(&g.amt_lo, (ahead >> 32) as u32 as usize);
+            let e_ahead = (ahead >> 32) as u32 as usize;
+            prefetch(&g.amt_lo, e_ahead);
+            prefetch(&g.amt_hi, e_ahead);
             for x in [sa, da] {
                 if x != u32::MAX {
                     prefetch(&states, x as usize);
@@ -520,6 +543,7 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
             }
             if da != u32::MAX {
                 prefetch(&out.amounts, da as usize * row);
+                prefetch(&out.haircut, da as usize * l);
             }
         }
         let t = (ev >> 96) as u32;
