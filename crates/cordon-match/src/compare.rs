@@ -209,7 +209,7 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
         return None;
     }
     // One Mandarin syllable in Wade–Giles and in pinyin (HSI / XI, TUNG / DONG).
-    if !a.chinese.is_empty() && !b.chinese.is_empty() && sorted_intersect(&a.chinese, &b.chinese) {
+    if !a.chinese.is_empty() && !b.chinese.is_empty() && korean::intersects(&a.chinese, &b.chinese) {
         return Some((0.95, How::Mandarin));
     }
     let (la, lb) = (a.chars, b.chars);
@@ -358,18 +358,6 @@ fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
         .map(|(i, _)| i)
         .chain([word.len()])
         .any(|l| korean::intersects(cordon_text::cyrillic::korean_syllables(&word[..l]), &first.korean) && joined_cyrillic(&word[l..], rest))
-}
-
-fn sorted_intersect(a: &[u16], b: &[u16]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
-        }
-    }
-    false
 }
 
 /// True when `word` splits into pinyin syllables, each one of the corresponding part's

@@ -112,8 +112,9 @@ pub fn same_syllable(a: &str, b: &str) -> bool {
     a == b && is_syllable(a) || intersects(syllables(a), syllables(b))
 }
 
-/// True when the syllable sets meet (both sorted).
-pub fn intersects(a: &[char], b: &[char]) -> bool {
+/// True when two sorted sets meet: Hangul syllable sets here, and any other sorted ids (the
+/// Mandarin syllable ids of [`crate::chinese`]).
+pub fn intersects<T: Ord>(a: &[T], b: &[T]) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
