@@ -663,12 +663,20 @@ fn names(records: &[Record], o: &LinkOptions, add: &mut dyn FnMut(u32, u32, Evid
     for r in records.iter().filter(|r| r.name.is_some()) {
         *counts.entry(name_key(r)).or_default() += 1;
     }
+    // Each record in a candidate pair is analysed once, however many pairs it is in.
+    let mut members: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    members.par_sort_unstable();
+    members.dedup();
+    let forms: Vec<cordon_match::NameForm> = members
+        .par_iter()
+        .map(|&i| analyze(records[i as usize].name.as_deref().unwrap_or(""), false))
+        .collect();
+    let form = |i: u32| &forms[members.binary_search(&i).expect("a member")];
     let scored: Vec<(u32, u32, f64, f64)> = pairs
         .par_iter()
         .filter_map(|&(a, b)| {
             let (ra, rb) = (&records[a as usize], &records[b as usize]);
-            let (na, nb) = (ra.name.as_deref()?, rb.name.as_deref()?);
-            let s = compare_names(&analyze(na, false), &analyze(nb, false), &|_| 1.0).score;
+            let s = compare_names(form(a), form(b), &|_| 1.0).score;
             if s < NAME_SCORE {
                 return None;
             }
