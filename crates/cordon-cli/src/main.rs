@@ -143,6 +143,10 @@ enum Command {
         /// Record sanctions hits as alerts (dataset `link`), decided like screening alerts.
         #[arg(long)]
         record: bool,
+        /// MiB of login evidence held in memory; more goes to temporary files under
+        /// <home>/link (removed when done), so memory does not grow with the login file.
+        #[arg(long, default_value_t = 256)]
+        memory_mb: usize,
     },
 }
 
@@ -1025,6 +1029,7 @@ fn run(cli: Cli) -> Result<()> {
             report,
             threshold,
             record,
+            memory_mb,
         } => {
             let records = records.context("give a records file: cordon link RECORDS [--logins FILE]")?;
             let mut store = open_store(&home)?;
@@ -1034,6 +1039,7 @@ fn run(cli: Cli) -> Result<()> {
                 mapping,
                 threshold,
                 record,
+                memory_budget: memory_mb << 20,
             };
             let run = cordon_engine::link::run(&mut store, &home, &input)?;
             if let Some(c) = &run.recorded {

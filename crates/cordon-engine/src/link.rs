@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use cordon_link::cluster::{clusters, ClusterState};
 use cordon_link::flags::{flags, risk, Flag};
-use cordon_link::link::{link, LinkOptions};
-use cordon_link::record::{read_logins, read_records, Mapping, RowError};
+use cordon_link::link::{link, link_file, LinkOptions};
+use cordon_link::record::{read_records, Mapping, RowError};
 use cordon_link::report::ReportCluster;
 use cordon_link::{norm, LoginEvent, Record};
 use cordon_match::SCREEN_THRESHOLD;
@@ -33,6 +33,8 @@ pub struct LinkInput {
     /// Record the sanctions hits as alerts (dataset `link`), with the same decisions and audit
     /// trail as screening alerts.
     pub record: bool,
+    /// Bytes of login evidence held in memory (see [`LinkOptions::memory_budget`]).
+    pub memory_budget: usize,
 }
 
 /// A sanctions hit in a cluster.
@@ -149,7 +151,9 @@ fn rss(what: &str) {
     if std::env::var_os("CORDON_LINK_DEBUG").is_some() {
         let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let line = |k: &str| s.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
-        eprintln!("{what}: {} {}", line("VmRSS"), line("VmHWM"));
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let t = START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64();
+        eprintln!("{what} at {t:.1} s: {} {}", line("VmRSS"), line("VmHWM"));
     }
 }
 
@@ -157,6 +161,7 @@ fn rss(what: &str) {
 /// screens every cluster against the active lists.
 pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun> {
     let t = std::time::Instant::now();
+    rss("start");
     let mapping = Mapping::parse(&input.mapping).map_err(EngineError::Invalid)?;
     let link_err = |e: cordon_link::LinkError| EngineError::Invalid(e.to_string());
     let (records, errors) = read_records(&input.records, &mapping).map_err(link_err)?;
@@ -165,25 +170,42 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         .iter()
         .map(|e: &RowError| format!("{}: line {}: {}", input.records.display(), e.line, e.message))
         .collect();
-    let logins: Vec<LoginEvent> = match &input.logins {
-        Some(p) => {
-            let (l, e) = read_logins(p).map_err(link_err)?;
-            skipped.extend(e.iter().map(|e| format!("{}: line {}: {}", p.display(), e.line, e.message)));
-            l
-        }
-        None => Vec::new(),
-    };
-    rss("read");
-    let links = link(&records, &logins, &LinkOptions::default());
-    rss("linked");
     let dir = link_dir(home);
     std::fs::create_dir_all(&dir).map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
+    let options = LinkOptions {
+        memory_budget: input.memory_budget,
+        spill_dir: Some(dir.clone()),
+        ..LinkOptions::default()
+    };
+    let (links, read) = link_file(&records, input.logins.as_deref(), &options).map_err(link_err)?;
+    if let Some(p) = &input.logins {
+        skipped.extend(read.errors.iter().map(|e| format!("{}: line {}: {}", p.display(), e.line, e.message)));
+        if read.unknown_records > 0 {
+            skipped.push(format!(
+                "{}: {} login events name a record_id that is not in {}",
+                p.display(),
+                read.unknown_records,
+                input.records.display()
+            ));
+        }
+    }
+    rss("linked");
     let state_path = dir.join("state.json");
     let previous: ClusterState = std::fs::read(&state_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let (cs, state) = clusters(&records, &links, input.threshold, &previous);
+    // The red flags read the logins of clustered records only: the rest are not held.
+    let mut clustered = vec![false; records.len()];
+    for c in &cs {
+        for &m in &c.members {
+            clustered[m as usize] = true;
+        }
+    }
+    let login_count = read.events.count as usize;
+    let logins = read.events.of(&records, |i| clustered[i as usize]).map_err(link_err)?;
+    rss("clustered");
     // Sanctions screening needs lists; without them it is skipped (and said so).
     let active = store.active_versions()?;
     let screen = if active.is_empty() {
@@ -363,6 +385,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         }
         _ => None,
     };
+    rss("flagged");
     let order = |a: &ClusterOut, b: &ClusterOut| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id));
     out.sort_by(order);
     report.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.id.cmp(&b.id)));
@@ -379,11 +402,11 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         &crate::default_actor(),
         "link.run",
         None,
-        &serde_json::json!({"records": records.len(), "logins": logins.len(), "clusters": out.len(), "file": input.records.display().to_string()}),
+        &serde_json::json!({"records": records.len(), "logins": login_count, "clusters": out.len(), "file": input.records.display().to_string()}),
     )?;
     Ok(LinkRun {
         records: records.len(),
-        logins: logins.len(),
+        logins: login_count,
         skipped,
         links: links.len(),
         clusters: out,

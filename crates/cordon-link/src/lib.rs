@@ -13,9 +13,11 @@ pub mod link;
 pub mod norm;
 pub mod record;
 pub mod report;
+mod spill;
 pub mod synth;
 
 pub use record::{LoginEvent, Record};
+pub use spill::LoginEvents;
 
 /// Errors of record linking.
 #[derive(Debug, thiserror::Error)]

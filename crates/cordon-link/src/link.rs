@@ -20,11 +20,13 @@
 //! strongest value of each kind plus one bit per further value, at most 3.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::norm;
-use crate::record::{LoginEvent, Record};
+use crate::record::{LoginEvent, Record, RowError};
+use crate::spill::{self, LoginEntries, LoginEvents};
+use crate::{norm, LinkError};
 use rayon::prelude::*;
 
 /// Kinds of shared identifiers.
@@ -102,6 +104,11 @@ pub struct LinkOptions {
     pub resume_jaccard: f64,
     /// Logins this close in time count as simultaneous.
     pub simultaneous_secs: i64,
+    /// Bytes of login evidence held in memory by [`link_file`]; beyond it, evidence goes to
+    /// partition files and is linked one partition at a time.
+    pub memory_budget: usize,
+    /// Where partition files go (the system's temporary folder if `None`).
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl Default for LinkOptions {
@@ -111,6 +118,8 @@ impl Default for LinkOptions {
             photo_bits: 4,
             resume_jaccard: 0.8,
             simultaneous_secs: 600,
+            memory_budget: 256 << 20,
+            spill_dir: None,
         }
     }
 }
@@ -160,9 +169,89 @@ fn short(v: &str) -> String {
     }
 }
 
-/// All links with at least one piece of evidence.
+/// All links with at least one piece of evidence, the login events given in memory (tests,
+/// synthetic pools); [`link_file`] streams a login file within a memory budget.
 pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<Link> {
-    let n = records.len();
+    let index_of = record_index(records);
+    // Nothing spills: the events are in memory already.
+    let mut entries = LoginEntries::new(records.len(), usize::MAX, &std::env::temp_dir(), 0);
+    for l in logins {
+        let Some(&i) = index_of.get(&*l.record_id) else { continue };
+        entries
+            .push(i, l.ts, l.ip.as_deref(), l.country.as_deref(), l.device_id.as_deref(), 0)
+            .expect("in memory");
+    }
+    link_entries(records, entries, o).expect("in memory").0
+}
+
+/// What [`link_file`] read of the login file.
+pub struct LoginRead {
+    /// The events, kept compactly until the clusters are known.
+    pub events: LoginEvents,
+    /// Rows that could not be read.
+    pub errors: Vec<RowError>,
+    /// Events naming a record that is not in the records.
+    pub unknown_records: u64,
+    /// Whether the login evidence went to disk (over [`LinkOptions::memory_budget`]).
+    pub spilled: bool,
+}
+
+/// All links, the login events streamed from a file (if any): memory for the login evidence
+/// stays within [`LinkOptions::memory_budget`], the rest goes to files under
+/// [`LinkOptions::spill_dir`] that are removed when done.
+pub fn link_file(records: &[Record], logins: Option<&Path>, o: &LinkOptions) -> Result<(Vec<Link>, LoginRead), LinkError> {
+    let index_of = record_index(records);
+    let base = o.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let size = logins.and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
+    let mut entries = LoginEntries::new(records.len(), o.memory_budget, &base, size);
+    let mut errors = Vec::new();
+    let mut unknown = 0u64;
+    if let Some(path) = logins {
+        let mut failed = None;
+        errors = crate::record::each_login(path, |row, bytes| {
+            if failed.is_some() {
+                return;
+            }
+            let Some(&i) = index_of.get(row.record_id) else {
+                unknown += 1;
+                return;
+            };
+            if let Err(e) = entries.push(i, row.ts, row.ip, row.country, row.device_id, bytes) {
+                failed = Some(e);
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    let spilled = entries.spilled();
+    let (links, events) = link_entries(records, entries, o)?;
+    Ok((
+        links,
+        LoginRead {
+            events,
+            errors,
+            unknown_records: unknown,
+            spilled,
+        },
+    ))
+}
+
+fn record_index(records: &[Record]) -> HashMap<&str, u32, Fx> {
+    records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i as u32)).collect()
+}
+
+/// What the value groups of every kind need to weigh a shared value.
+struct Groups<'a> {
+    records: &'a [Record],
+    o: &'a LinkOptions,
+    /// Records with a value per kind (`N_t`).
+    having: HashMap<Kind, usize, Fx>,
+    /// Residences by value hash, to match shipping addresses against other records' homes.
+    residences: HashMap<u64, Vec<u32>, Fx>,
+}
+
+fn link_entries(records: &[Record], logins: LoginEntries, o: &LinkOptions) -> Result<(Vec<Link>, LoginEvents), LinkError> {
     let mut pairs: HashMap<(u32, u32), Vec<Evidence>, Fx> = HashMap::default();
     let mut add = |a: u32, b: u32, e: Evidence| {
         let key = if a < b { (a, b) } else { (b, a) };
@@ -171,33 +260,21 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
     // Every identifier value as (kind, hash of the normalised value, record, login time,
     // source), sorted so that one value's holders are adjacent: no map of strings, and a
     // value's text is rebuilt from its source only when a link shows it.
-    let index_of: HashMap<&str, u32, Fx> = records.iter().enumerate().map(|(i, r)| (r.id.as_str(), i as u32)).collect();
-    let mut entries: Vec<Entry> = Vec::with_capacity(records.len() * 7 + logins.len() * 2);
-    for (i, r) in records.iter().enumerate() {
-        let i = i as u32;
-        for kind in RECORD_KINDS {
-            if let Some(v) = record_value(r, kind) {
-                entries.push(Entry::new(kind, hash64(&v), i, 0, NO_LOGIN));
-            }
-        }
-    }
-    for (li, l) in logins.iter().enumerate() {
-        let Some(&i) = index_of.get(&*l.record_id) else { continue };
-        for kind in [Kind::Ip, Kind::Device] {
-            // Hashed without building the normalised string: ten million logins would
-            // otherwise allocate twenty million strings.
-            let raw = if kind == Kind::Ip { l.ip.as_deref() } else { l.device_id.as_deref() };
-            if let Some(hash) = raw.map(str::trim).filter(|v| !v.is_empty()).map(hash64_lower) {
-                entries.push(Entry::new(kind, hash, i, l.ts, li as u32));
-            }
-        }
-    }
-    entries.sort_unstable_by_key(|e| (e.key, e.record, e.ts));
-    // Records with a value per kind (N_t).
+    let mut entries: Vec<Entry> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, r)| {
+            RECORD_KINDS
+                .into_iter()
+                .filter_map(move |kind| record_value(r, kind).map(|v| Entry::new(kind, hash64(&v), i as u32, 0, NO_LOGIN)))
+        })
+        .collect();
+    entries.par_sort_unstable_by_key(|e| (e.key, e.record, e.ts));
     let mut having: HashMap<Kind, usize, Fx> = HashMap::default();
     {
-        // One bit per kind and record (a list of pairs took 8 bytes per entry).
-        let mut seen = vec![0u16; n];
+        // One bit per kind and record (a list of pairs took 8 bytes per entry); the login kinds
+        // were marked as the events streamed by.
+        let mut seen = logins.seen.clone();
         for e in &entries {
             seen[e.record as usize] |= 1 << (e.key >> 60);
         }
@@ -215,104 +292,35 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
         .filter(|r| r.shipping_address.as_deref().and_then(norm::postal).is_some())
         .count();
     having.insert(Kind::ShippingAddress, ships);
-    // Residences by value hash, to match shipping addresses against other records' homes.
     let mut residences: HashMap<u64, Vec<u32>, Fx> = HashMap::default();
     for e in entries.iter().filter(|e| e.kind() == Kind::Address) {
         residences.entry(e.hash()).or_default().push(e.record);
     }
-    let display = |e: &Entry| -> String {
-        let v = if e.src == NO_LOGIN {
-            record_value(&records[e.record as usize], e.kind())
-        } else {
-            login_value(&logins[e.src as usize], e.kind())
-        };
-        short(&v.unwrap_or_default())
+    let groups = Groups {
+        records,
+        o,
+        having,
+        residences,
     };
-    let mut at = 0;
-    while at < entries.len() {
-        let mut end = at + 1;
-        while end < entries.len() && entries[end].key == entries[at].key {
-            end += 1;
-        }
-        let group = &entries[at..end];
-        at = end;
-        let kind = group[0].kind();
-        // Holders, each with its login times (sorted) for IPs.
-        let mut holders: Vec<(u32, usize, usize)> = Vec::new(); // (record, start, end) in group
-        for (j, e) in group.iter().enumerate() {
-            match holders.last_mut() {
-                Some(h) if h.0 == e.record => h.2 = j + 1,
-                _ => holders.push((e.record, j, j + 1)),
-            }
-        }
-        if kind == Kind::ShippingAddress {
-            if let Some(homes) = residences.get(&group[0].hash()) {
-                for &h in homes {
-                    if !holders.iter().any(|x| x.0 == h) {
-                        holders.push((h, 0, 0));
-                    }
-                }
-            }
-        }
-        if holders.len() < 2 || holders.len() > o.max_group {
-            continue;
-        }
-        let nt = having.get(&kind).copied().unwrap_or(n).max(1) as f64;
-        let base = (kind.m() * nt / holders.len() as f64).log2();
-        if base <= 0.0 {
-            continue;
-        }
-        let value = display(&group[0]);
-        let ts = |h: &(u32, usize, usize)| -> Vec<i64> { group[h.1..h.2].iter().map(|e| e.ts).collect() };
-        for x in 0..holders.len() {
-            for y in x + 1..holders.len() {
-                let (a, b) = (holders[x].0, holders[y].0);
-                let mut weight = base;
-                let mut detail = format!("{} records hold it", holders.len());
-                if kind == Kind::Ip {
-                    let (ta, tb) = (ts(&holders[x]), ts(&holders[y]));
-                    // Addresses are reassigned (dynamic IPs, carrier NAT): use far apart in
-                    // time says little, use side by side says much.
-                    let gap = min_gap(&ta, &tb);
-                    if gap <= o.simultaneous_secs {
-                        weight += SIMULTANEOUS_BONUS;
-                        detail = format!(
-                            "{} records use it; {} and {} logins, {gap} s apart at the closest",
-                            holders.len(),
-                            ta.len(),
-                            tb.len()
-                        );
-                    } else if gap <= 86_400 {
-                        weight += 1.0;
-                        detail = format!("{} records use it; logins {} h apart at the closest", holders.len(), gap / 3600);
-                    } else if gap <= 7 * 86_400 {
-                        weight *= 0.5;
-                        detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
-                    } else {
-                        weight *= 0.2;
-                        detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
-                    }
-                }
-                add(
-                    a,
-                    b,
-                    Evidence {
-                        kind,
-                        value: value.clone(),
-                        weight,
-                        detail,
-                    },
-                );
-            }
-        }
-    }
+    groups.link(
+        &entries,
+        &|e: &Entry| record_value(&records[e.record as usize], e.kind()).unwrap_or_default(),
+        &mut add,
+    );
+    drop(entries);
+    let events = logins.each_partition(|part, text| {
+        part.par_sort_unstable_by_key(|e| (e.key, e.record, e.ts));
+        let display = |e: &Entry| norm::plain(&String::from_utf8_lossy(spill::text(text, e.src))).unwrap_or_default();
+        groups.link(part, &display, &mut add);
+    })?;
     photos(records, o, &mut add);
     resumes(records, o, &mut add);
     names(records, o, &mut add);
     let mut out: Vec<Link> = pairs
         .into_iter()
         .map(|((a, b), mut ev)| {
-            ev.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+            // Strongest first; ties in a fixed order, whatever order the values were found in.
+            ev.sort_by(|x, y| y.weight.total_cmp(&x.weight).then_with(|| (x.kind, &x.value).cmp(&(y.kind, &y.value))));
             // Strongest value per kind, plus a bit per further value of that kind (at most 3).
             // A household (one residence) explains a shared account, IP or device: those weigh
             // half, and the residence itself links nobody.
@@ -339,7 +347,92 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
         })
         .collect();
     out.sort_by_key(|x| (x.a, x.b));
-    out
+    Ok((out, events))
+}
+
+impl Groups<'_> {
+    /// Links the holders of each value in `entries` (sorted by key, record, time).
+    fn link(&self, entries: &[Entry], display: &dyn Fn(&Entry) -> String, add: &mut dyn FnMut(u32, u32, Evidence)) {
+        let (n, o) = (self.records.len(), self.o);
+        let mut at = 0;
+        while at < entries.len() {
+            let mut end = at + 1;
+            while end < entries.len() && entries[end].key == entries[at].key {
+                end += 1;
+            }
+            let group = &entries[at..end];
+            at = end;
+            let kind = group[0].kind();
+            // Holders, each with its login times (sorted) for IPs.
+            let mut holders: Vec<(u32, usize, usize)> = Vec::new(); // (record, start, end) in group
+            for (j, e) in group.iter().enumerate() {
+                match holders.last_mut() {
+                    Some(h) if h.0 == e.record => h.2 = j + 1,
+                    _ => holders.push((e.record, j, j + 1)),
+                }
+            }
+            if kind == Kind::ShippingAddress {
+                if let Some(homes) = self.residences.get(&group[0].hash()) {
+                    for &h in homes {
+                        if !holders.iter().any(|x| x.0 == h) {
+                            holders.push((h, 0, 0));
+                        }
+                    }
+                }
+            }
+            if holders.len() < 2 || holders.len() > o.max_group {
+                continue;
+            }
+            let nt = self.having.get(&kind).copied().unwrap_or(n).max(1) as f64;
+            let base = (kind.m() * nt / holders.len() as f64).log2();
+            if base <= 0.0 {
+                continue;
+            }
+            let value = short(&display(&group[0]));
+            let ts = |h: &(u32, usize, usize)| -> Vec<i64> { group[h.1..h.2].iter().map(|e| e.ts).collect() };
+            for x in 0..holders.len() {
+                for y in x + 1..holders.len() {
+                    let (a, b) = (holders[x].0, holders[y].0);
+                    let mut weight = base;
+                    let mut detail = format!("{} records hold it", holders.len());
+                    if kind == Kind::Ip {
+                        let (ta, tb) = (ts(&holders[x]), ts(&holders[y]));
+                        // Addresses are reassigned (dynamic IPs, carrier NAT): use far apart in
+                        // time says little, use side by side says much.
+                        let gap = min_gap(&ta, &tb);
+                        if gap <= o.simultaneous_secs {
+                            weight += SIMULTANEOUS_BONUS;
+                            detail = format!(
+                                "{} records use it; {} and {} logins, {gap} s apart at the closest",
+                                holders.len(),
+                                ta.len(),
+                                tb.len()
+                            );
+                        } else if gap <= 86_400 {
+                            weight += 1.0;
+                            detail = format!("{} records use it; logins {} h apart at the closest", holders.len(), gap / 3600);
+                        } else if gap <= 7 * 86_400 {
+                            weight *= 0.5;
+                            detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
+                        } else {
+                            weight *= 0.2;
+                            detail = format!("{} records use it; logins {} days apart at the closest", holders.len(), gap / 86_400);
+                        }
+                    }
+                    add(
+                        a,
+                        b,
+                        Evidence {
+                            kind,
+                            value: value.clone(),
+                            weight,
+                            detail,
+                        },
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// A fast hasher for integer keys (Fx, as in rustc): the default SipHash guards against
@@ -374,11 +467,12 @@ type Fx = std::hash::BuildHasherDefault<FxHasher>;
 /// One identifier value of a record or login: 24 bytes, as there are tens of millions (the
 /// kind sits in the top 4 bits of the key, above 60 bits of the value's hash, so sorting by
 /// key groups by kind, then value).
-struct Entry {
-    key: u64,
-    ts: i64,
-    record: u32,
-    src: u32,
+pub(crate) struct Entry {
+    pub(crate) key: u64,
+    pub(crate) ts: i64,
+    pub(crate) record: u32,
+    /// Where the value's text is: the record's field, or an offset in a login text buffer.
+    pub(crate) src: u32,
 }
 
 /// Every kind, in declaration (and sort) order.
@@ -398,7 +492,7 @@ const KINDS: [Kind; 12] = [
 ];
 
 impl Entry {
-    fn new(kind: Kind, hash: u64, record: u32, ts: i64, src: u32) -> Entry {
+    pub(crate) fn new(kind: Kind, hash: u64, record: u32, ts: i64, src: u32) -> Entry {
         Entry {
             key: (kind as u64) << 60 | hash >> 4,
             ts,
@@ -410,7 +504,7 @@ impl Entry {
         KINDS[(self.key >> 60) as usize]
     }
     /// The value's hash (60 bits), the same for one value whatever its kind.
-    fn hash(&self) -> u64 {
+    pub(crate) fn hash(&self) -> u64 {
         self.key & ((1 << 60) - 1)
     }
 }
@@ -446,18 +540,16 @@ fn record_value(r: &Record, kind: Kind) -> Option<String> {
     }
 }
 
-/// The normalised value of a login field of a kind.
-fn login_value(l: &LoginEvent, kind: Kind) -> Option<String> {
-    match kind {
-        Kind::Ip => l.ip.as_deref().and_then(norm::plain),
-        Kind::Device => l.device_id.as_deref().and_then(norm::plain),
-        _ => None,
-    }
-}
-
 /// [`hash64`] of the lower-cased string, without allocating it.
-fn hash64_lower(s: &str) -> u64 {
+pub(crate) fn hash64_lower(s: &str) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
+    if s.is_ascii() {
+        // The common case (IPs, device ids), without the per-character case tables.
+        for b in s.bytes() {
+            h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        return mix(h);
+    }
     let mut buf = [0u8; 4];
     for c in s.chars().flat_map(char::to_lowercase) {
         for b in c.encode_utf8(&mut buf).bytes() {
@@ -904,6 +996,54 @@ mod tests {
         assert!(l.score > 7.9, "{}", l.score);
         // The VPN address held by 300 records (more than max_group) links nobody.
         assert!(links.iter().all(|l| l.evidence.iter().all(|e| e.kind != Kind::Ip)));
+    }
+
+    #[test]
+    fn a_login_file_over_the_budget_links_as_in_memory() {
+        // 400 records; logins over 60 shared IPs and 30 devices at varied times, some rows
+        // broken, some naming unknown records: a 1 KiB budget forces partition files and a
+        // spooled event file, and the links, counts and kept events must equal the in-memory run.
+        let rs: Vec<Record> = (0..400).map(|i| rec(&format!("r{i}"))).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logins.csv");
+        let mut csv = String::from("record_id,ts,ip,country,device_id\n");
+        for i in 0..3000u64 {
+            let r = mix(i) % 420; // some beyond the 400 records
+            let ts = 1_700_000_000 + (mix(i + 7) % 2_000_000) as i64;
+            let ip = format!("10.0.{}.{}", mix(i + 1) % 3, mix(i + 2) % 20);
+            let dev = if i % 3 == 0 { format!("DEV-{}", mix(i + 3) % 30) } else { String::new() };
+            let cc = ["us", "kr", "cn"][(i % 3) as usize];
+            csv.push_str(&format!("r{r},{ts},{ip},{cc},{dev}\n"));
+            if i % 1000 == 5 {
+                csv.push_str("r1,yesterday,10.0.0.1,US,\n");
+            }
+        }
+        std::fs::write(&path, csv).unwrap();
+        let (all, errors) = crate::record::read_logins(&path).unwrap();
+        assert_eq!(errors.len(), 3);
+        let memory = link(&rs, &all, &LinkOptions::default());
+        assert!(memory.iter().any(|l| l.evidence.iter().any(|e| e.kind == Kind::Device)));
+        let o = LinkOptions {
+            memory_budget: 1,
+            spill_dir: Some(dir.path().to_path_buf()),
+            ..LinkOptions::default()
+        };
+        let (streamed, read) = link_file(&rs, Some(&path), &o).unwrap();
+        assert!(read.spilled);
+        assert_eq!(read.errors, errors);
+        let known = all.iter().filter(|l| l.record_id[1..].parse::<u32>().unwrap() < 400).count();
+        assert_eq!(read.unknown_records as usize, all.len() - known);
+        assert_eq!(read.events.count as usize, known);
+        assert_eq!(streamed, memory);
+        // The events of the kept records, in file order.
+        let kept = read.events.of(&rs, |i| i % 2 == 0).unwrap();
+        let expected: Vec<&LoginEvent> = all
+            .iter()
+            .filter(|l| l.record_id[1..].parse::<u32>().unwrap() % 2 == 0 && l.record_id[1..].parse::<u32>().unwrap() < 400)
+            .collect();
+        assert_eq!(kept.iter().collect::<Vec<_>>(), expected);
+        // The partition files are gone.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

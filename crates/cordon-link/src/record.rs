@@ -136,7 +136,23 @@ pub fn read_records(path: &Path, mapping: &Mapping) -> Result<(Vec<Record>, Vec<
         path: path.to_path_buf(),
         source,
     };
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    // Streamed, not read whole: the file can be larger than the records it makes.
+    let open = || std::fs::File::open(path).map(|f| std::io::BufReader::with_capacity(1 << 20, f)).map_err(io);
+    let mut first = open()?;
+    let json = loop {
+        use std::io::BufRead;
+        let buf = first.fill_buf().map_err(io)?;
+        if buf.is_empty() {
+            break false;
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => break buf[i] == b'{',
+            None => {
+                let n = buf.len();
+                first.consume(n);
+            }
+        }
+    };
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -152,12 +168,24 @@ pub fn read_records(path: &Path, mapping: &Mapping) -> Result<(Vec<Record>, Vec<
             out.push(r);
         }
     };
-    if text.trim_start().starts_with('{') {
-        for (i, line) in text.lines().enumerate() {
+    if json {
+        use std::io::BufRead;
+        for (i, line) in open()?.lines().enumerate() {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    errors.push(RowError {
+                        line: i as u64 + 1,
+                        message: "not UTF-8".into(),
+                    });
+                    continue;
+                }
+                Err(e) => return Err(io(e)),
+            };
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line) {
                 Ok(obj) => {
                     let mut r = Record::default();
                     for f in FIELDS {
@@ -180,7 +208,7 @@ pub fn read_records(path: &Path, mapping: &Mapping) -> Result<(Vec<Record>, Vec<
         }
         return Ok((out, errors));
     }
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open()?);
     let headers = header(&mut rdr, path)?;
     let cols: Vec<(usize, &str)> = FIELDS
         .iter()
@@ -240,10 +268,10 @@ pub type Text = std::sync::Arc<str>;
 
 /// Distinct values of a login file.
 #[derive(Default)]
-struct Interner(std::collections::HashSet<Text>);
+pub(crate) struct Interner(std::collections::HashSet<Text>);
 
 impl Interner {
-    fn get(&mut self, s: &str) -> Text {
+    pub(crate) fn get(&mut self, s: &str) -> Text {
         if let Some(t) = self.0.get(s) {
             return t.clone();
         }
@@ -253,15 +281,33 @@ impl Interner {
     }
 }
 
-/// Reads login events (CSV: `record_id, ts, ip, country, device_id`; `ts` in seconds or RFC
-/// 3339 `YYYY-MM-DDTHH:MM:SSZ`).
-pub fn read_logins(path: &Path) -> Result<(Vec<LoginEvent>, Vec<RowError>), LinkError> {
+/// A login row as read, borrowing the reader's buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginRow<'a> {
+    /// The record.
+    pub record_id: &'a str,
+    /// Seconds since the Unix epoch.
+    pub ts: i64,
+    /// IP address.
+    pub ip: Option<&'a str>,
+    /// Country code, as written.
+    pub country: Option<&'a str>,
+    /// Device id.
+    pub device_id: Option<&'a str>,
+}
+
+/// Streams a login file (CSV: `record_id, ts, ip, country, device_id`; `ts` in seconds or RFC
+/// 3339 `YYYY-MM-DDTHH:MM:SSZ`): `f` gets every good row and its size in bytes; the rows that
+/// cannot be read come back with their lines. One row is in memory at a time.
+pub fn each_login(path: &Path, mut f: impl FnMut(LoginRow<'_>, u64)) -> Result<Vec<RowError>, LinkError> {
     let io = |source| LinkError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let f = std::fs::File::open(path).map_err(io)?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(f));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
     let headers = header(&mut rdr, path)?;
     let col = |n: &str| headers.iter().position(|h| h == n);
     let (Some(rid), Some(tsc)) = (col("record_id"), col("ts")) else {
@@ -271,22 +317,28 @@ pub fn read_logins(path: &Path) -> Result<(Vec<LoginEvent>, Vec<RowError>), Link
         });
     };
     let (ipc, cc, dc) = (col("ip"), col("country"), col("device_id"));
-    // About 45 bytes a row in the files seen: reserving avoids doubling a vector of millions.
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let mut out = Vec::with_capacity((size / 45).min(1 << 28) as usize);
-    let mut texts = Interner::default();
     let mut errors = Vec::new();
-    for row in rdr.records() {
-        let row = match row {
-            Ok(r) => r,
+    let mut row = csv::StringRecord::new();
+    let mut at = rdr.position().byte();
+    loop {
+        match rdr.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
             Err(e) => {
+                // A broken row (bad UTF-8, unbalanced quotes) is skipped; an I/O error ends the file.
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(io(std::io::Error::other(e.to_string())));
+                }
                 errors.push(RowError {
                     line: e.position().map_or(0, |p| p.line()),
                     message: e.to_string(),
                 });
                 continue;
             }
-        };
+        }
+        let end = rdr.position().byte();
+        let bytes = end - at;
+        at = end;
         let line = row.position().map_or(0, |p| p.line());
         let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(str::trim).filter(|v| !v.is_empty());
         let Some(ts) = get(Some(tsc)).and_then(parse_ts) else {
@@ -303,15 +355,34 @@ pub fn read_logins(path: &Path) -> Result<(Vec<LoginEvent>, Vec<RowError>), Link
             });
             continue;
         };
-        out.push(LoginEvent {
-            record_id: texts.get(record_id),
-            ts,
-            ip: get(ipc).map(|v| texts.get(v)),
-            country: get(cc).map(|c| texts.get(&c.to_uppercase())),
-            device_id: get(dc).map(|v| texts.get(v)),
-        });
+        f(
+            LoginRow {
+                record_id,
+                ts,
+                ip: get(ipc),
+                country: get(cc),
+                device_id: get(dc),
+            },
+            bytes,
+        );
     }
-    out.shrink_to_fit();
+    Ok(errors)
+}
+
+/// Reads a whole login file into memory (see [`each_login`]; for large files,
+/// [`crate::link::link_file`] streams instead).
+pub fn read_logins(path: &Path) -> Result<(Vec<LoginEvent>, Vec<RowError>), LinkError> {
+    let mut out = Vec::new();
+    let mut texts = Interner::default();
+    let errors = each_login(path, |r, _| {
+        out.push(LoginEvent {
+            record_id: texts.get(r.record_id),
+            ts: r.ts,
+            ip: r.ip.map(|v| texts.get(v)),
+            country: r.country.map(|c| texts.get(&c.to_uppercase())),
+            device_id: r.device_id.map(|v| texts.get(v)),
+        })
+    })?;
     Ok((out, errors))
 }
 

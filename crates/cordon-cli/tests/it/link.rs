@@ -172,6 +172,27 @@ fn synthetic_pool_evaluation() {
         ],
     ));
     assert!(text.lines().count() >= 4, "{text}");
+    // The same run with the login evidence spilled to files (a 1 KiB budget) gives the same
+    // clusters and leaves no files behind.
+    let other = tempfile::tempdir().unwrap();
+    let spilled = ok(&cordon(
+        other.path(),
+        &[
+            "link",
+            dir.join("records.csv").to_str().unwrap(),
+            "--logins",
+            dir.join("logins.csv").to_str().unwrap(),
+            "--memory-mb",
+            "0",
+        ],
+    ));
+    assert_eq!(spilled, text);
+    let left: Vec<String> = std::fs::read_dir(other.path().join("link"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cordon-spill"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
