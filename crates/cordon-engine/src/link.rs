@@ -334,6 +334,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
                         caption: s.caption.clone(),
                         score: s.score,
                         explanation: vec![format!("cluster {}: {}", c.id, s.what)],
+                        features: Vec::new(),
                     };
                     match rows.iter_mut().find(|r| r.0.as_deref() == Some(s.record.as_str())) {
                         Some(r) => r.2.push(hit),

@@ -23,4 +23,4 @@ pub mod strsim;
 
 pub use analyze::{analyze, skeleton, NameForm, NameToken, TokenRole};
 pub use compare::{compare_names, name_score, NameScore, DEFAULT_THRESHOLD};
-pub use screener::{normalize_id, normalize_wallet, Hit, Query, Schema, Screener, DEFAULT_LIMIT, SCREEN_THRESHOLD};
+pub use screener::{normalize_id, normalize_wallet, Feature, FeatureScore, Hit, Query, Schema, Screener, DEFAULT_LIMIT, SCREEN_THRESHOLD};

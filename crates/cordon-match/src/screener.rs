@@ -57,8 +57,65 @@ pub struct Hit {
     pub caption: String,
     /// Score in [0, 1].
     pub score: f64,
-    /// One line per feature.
+    /// One line per feature (the texts of `features`, in order).
     pub explanation: Vec<String>,
+    /// What each feature contributed, and why.
+    pub features: Vec<FeatureScore>,
+}
+
+/// A feature of a match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    /// The name (best of the entity's names).
+    Name,
+    /// A listed wallet address.
+    Wallet,
+    /// An identity document number.
+    IdNumber,
+    /// Date of birth.
+    BirthDate,
+    /// Gender.
+    Gender,
+    /// Nationality (supporting evidence only).
+    Nationality,
+}
+
+impl Feature {
+    /// Short name (`name`, `wallet`, `id_number`, `birth_date`, `gender`, `nationality`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::Name => "name",
+            Feature::Wallet => "wallet",
+            Feature::IdNumber => "id_number",
+            Feature::BirthDate => "birth_date",
+            Feature::Gender => "gender",
+            Feature::Nationality => "nationality",
+        }
+    }
+
+    /// The FollowTheMoney property it is about.
+    pub fn property(self) -> &'static str {
+        match self {
+            Feature::Name => "name",
+            Feature::Wallet => "publicKey",
+            Feature::IdNumber => "idNumber",
+            Feature::BirthDate => "birthDate",
+            Feature::Gender => "gender",
+            Feature::Nationality => "nationality",
+        }
+    }
+}
+
+/// One feature's part in a score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureScore {
+    /// Which feature.
+    pub feature: Feature,
+    /// The name score for [`Feature::Name`]; for the others what they added to or took from
+    /// it (a wallet or id match sets a floor: 1.0 and 0.95).
+    pub score: f64,
+    /// In words.
+    pub text: String,
 }
 
 /// The analysed names of one entity, each with its index key groups ([`key_groups`]) and the
@@ -676,18 +733,19 @@ impl Screener {
         if score < threshold {
             return None;
         }
-        let (score, explanation) = self.evaluate(q, forms, e, names, true, memo)?;
+        let (score, features) = self.evaluate(q, forms, e, names, true, memo)?;
         Some(Hit {
             entity_id: e.id.clone(),
             caption: e.caption.clone(),
             score,
-            explanation,
+            explanation: features.iter().map(|f| f.text.clone()).collect(),
+            features,
         })
     }
 
     /// The entity score from the given names of the entity (the candidates retrieval found)
     /// and the other features.
-    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], explain: bool, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<String>)> {
+    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], explain: bool, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<FeatureScore>)> {
         match (q.schema, e.kind) {
             (Some(Schema::Person), EntityKind::Person)
             | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
@@ -711,14 +769,18 @@ impl Screener {
         let mut score = best.map_or(0.0, |b| b.0);
         let mut explanation = Vec::new();
         if explain {
-            if let Some((_, n)) = best {
-                let s = compare_names(form, &n.form, &rarity);
-                explanation.push(format!("{} {:?}: {}", n.label, n.form.original, s.explanation.join("; ")));
+            if let Some((s, n)) = best {
+                let why = compare_names(form, &n.form, &rarity);
+                explanation.push(FeatureScore {
+                    feature: Feature::Name,
+                    score: s,
+                    text: format!("{} {:?}: {}", n.label, n.form.original, why.explanation.join("; ")),
+                });
             }
         }
-        let mut note = |line: String| {
+        let mut note = |feature: Feature, score: f64, text: String| {
             if explain {
-                explanation.push(line);
+                explanation.push(FeatureScore { feature, score, text });
             }
         };
         // Direct identifiers.
@@ -726,14 +788,14 @@ impl Screener {
             let w = normalize_wallet(w);
             if let Some((_, cur)) = e.wallets.iter().find(|(x, _)| *x == w) {
                 score = 1.0;
-                note(format!("wallet {w} is listed ({cur})"));
+                note(Feature::Wallet, 1.0, format!("wallet {w} is listed ({cur})"));
             }
         }
         if let Some(id) = &q.id_number {
             let id = normalize_id(id);
             if let Some((_, kind)) = e.ids.iter().find(|(x, _)| *x == id) {
                 score = score.max(0.95);
-                note(format!("{kind} {id} matches"));
+                note(Feature::IdNumber, 0.95, format!("{kind} {id} matches"));
             }
         }
         // Date of birth.
@@ -748,13 +810,13 @@ impl Screener {
                     DobMatch::None => (-0.2, "date of birth differs"),
                 };
                 score += adj;
-                note(format!("{text} ({d})"));
+                note(Feature::BirthDate, adj, format!("{text} ({d})"));
             }
         }
         if let (Some(g), Some(eg)) = (q.gender, e.gender) {
             if g != eg {
                 score -= 0.1;
-                note("gender differs".into());
+                note(Feature::Gender, -0.1, "gender differs".into());
             }
         }
         // Nationality is supporting evidence only: it never lowers a score.
@@ -762,14 +824,22 @@ impl Screener {
             let c = c.to_ascii_uppercase();
             if e.nationalities.contains(&c) {
                 score += 0.03;
-                note(format!("nationality {c} matches"));
+                note(Feature::Nationality, 0.03, format!("nationality {c} matches"));
             } else if !e.nationalities.is_empty() {
-                note(format!(
-                    "nationality {c} differs from {} (supporting evidence only; not penalised)",
-                    e.nationalities.join(", ")
-                ));
+                note(
+                    Feature::Nationality,
+                    0.0,
+                    format!(
+                        "nationality {c} differs from {} (supporting evidence only; not penalised)",
+                        e.nationalities.join(", ")
+                    ),
+                );
             } else {
-                note(format!("nationality {c}: the listing states none (supporting evidence only)"));
+                note(
+                    Feature::Nationality,
+                    0.0,
+                    format!("nationality {c}: the listing states none (supporting evidence only)"),
+                );
             }
         }
         Some((score.clamp(0.0, 1.0), explanation))

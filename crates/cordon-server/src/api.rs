@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use cordon_engine::index::ListIndex;
 use cordon_engine::screen::{query_of, screen_any, screen_objects, OutputFormat, ScreenOptions};
-use cordon_match::{Hit, Query, SCREEN_THRESHOLD};
+use cordon_match::{Feature, Hit, Query, SCREEN_THRESHOLD};
 use cordon_store::{Alert, AlertCounts, AlertFilter, AlertStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -165,7 +165,8 @@ pub struct ScoredEntity {
     /// Score at or above the threshold.
     #[serde(rename = "match")]
     pub is_match: bool,
-    /// Score per feature (the overall score under `cordon`; features are explained in words).
+    /// Score per feature: the overall score under `cordon`, the name score under `name`, and
+    /// what birth date, gender, nationality, id number and wallet added (`birth_date`, …).
     #[schema(value_type = Object)]
     pub features: BTreeMap<String, f64>,
     /// Why, per feature (`name`, `birthDate`, `nationality`, `idNumber`, `publicKey`, …).
@@ -284,30 +285,24 @@ fn queries_of(ex: &EntityExample) -> Result<(Vec<Query>, Vec<String>), String> {
     Ok((queries, warnings))
 }
 
-/// The explanation lines of a hit, by the FtM property they are about.
+/// The explanation of a hit by the FtM property each feature is about.
 fn explanations(h: &Hit) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for line in &h.explanation {
-        let key = if line.starts_with("name") || line.starts_with("family") || line.starts_with("given") {
-            "name"
-        } else if line.starts_with("date of birth") || line.starts_with("dob") || line.starts_with("born") {
-            "birthDate"
-        } else if line.starts_with("nationality") {
-            "nationality"
-        } else if line.starts_with("gender") {
-            "gender"
-        } else if line.starts_with("id") || line.starts_with("passport") || line.starts_with("document") {
-            "idNumber"
-        } else if line.starts_with("wallet") {
-            "publicKey"
-        } else {
-            "other"
-        };
-        let e = out.entry(key.to_string()).or_default();
+    for f in &h.features {
+        let e = out.entry(f.feature.property().to_string()).or_default();
         if !e.is_empty() {
             e.push_str("; ");
         }
-        e.push_str(line);
+        e.push_str(&f.text);
+    }
+    out
+}
+
+/// The overall score under `cordon`, and each feature's part under its name.
+fn features(h: &Hit, score: f64) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::from([("cordon".to_string(), score)]);
+    for f in &h.features {
+        *out.entry(f.feature.as_str().to_string()).or_default() += (f.score * 1000.0).round() / 1000.0;
     }
     out
 }
@@ -332,7 +327,7 @@ fn scored(index: &ListIndex, h: &Hit, threshold: f64) -> ScoredEntity {
         target: true,
         score,
         is_match: h.score >= threshold,
-        features: BTreeMap::from([("cordon".to_string(), score)]),
+        features: features(h, score),
         explanations: explanations(h),
     }
 }
@@ -433,13 +428,26 @@ async fn match_entities(
 }
 
 fn matcher_docs() -> Value {
-    json!({
-        "name": {"description": "Names compared part by part, order-free, across romanisations (McCune-Reischauer, Revised, conventional), Hangul, Hanja and Cyrillic; a different given-name syllable is a strong mismatch.", "coefficient": null, "url": null},
-        "birthDate": {"description": "Exact date, year, range, or day and month swapped; a clear mismatch lowers the score.", "coefficient": null, "url": null},
-        "nationality": {"description": "Supporting evidence only: a mismatch never sinks a strong name and date match (forged nationalities).", "coefficient": null, "url": null},
-        "idNumber": {"description": "Identity document numbers after normalisation; an exact match is strong evidence.", "coefficient": null, "url": null},
-        "publicKey": {"description": "Wallet addresses, exact, with chain-aware case rules.", "coefficient": null, "url": null}
-    })
+    // Keyed like each result's `features`; `property` is the FtM property its explanation is
+    // filed under.
+    let docs = [
+        (Feature::Name, "Names compared part by part, order-free, across romanisations (McCune-Reischauer, Revised, conventional), Hangul, Hanja and Cyrillic; a different given-name syllable is a strong mismatch. The feature's value is the name score the others adjust."),
+        (Feature::BirthDate, "Exact date +0.12, day and month swapped +0.08, year/month or range +0.06, within a year 0, clear mismatch -0.2."),
+        (Feature::Gender, "A different gender -0.1."),
+        (Feature::Nationality, "Supporting evidence only: a match +0.03, a mismatch 0 (forged nationalities must not sink a strong name and date match)."),
+        (Feature::IdNumber, "Identity document numbers after normalisation; an exact match sets the score to at least 0.95."),
+        (Feature::Wallet, "Wallet addresses, exact, with chain-aware case rules; a listed wallet sets the score to 1."),
+    ];
+    Value::Object(
+        docs.iter()
+            .map(|(f, d)| {
+                (
+                    f.as_str().to_string(),
+                    json!({"description": d, "property": f.property(), "coefficient": null, "url": null}),
+                )
+            })
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

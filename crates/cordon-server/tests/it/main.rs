@@ -92,6 +92,15 @@ async fn match_answers_yentes_documented_example() {
     assert_eq!(top["datasets"], json!(["mini"]));
     assert_eq!(top["properties"]["birthDate"], json!(["1951-12-15"]));
     assert!(top["explanations"]["name"].as_str().unwrap().contains("ROTENBERG") || top["explanations"]["name"].as_str().unwrap().contains("Rotenberg"));
+    // Each feature's part, from the scorer: the name score, what the birth year added
+    // (listed 1951-12-15, asked 1951: consistent, +0.06), filed under its FtM property.
+    assert!(top["features"]["name"].as_f64().unwrap() >= 0.5, "{top}");
+    assert_eq!(top["features"]["birth_date"].as_f64(), Some(0.06), "{top}");
+    assert!(top["explanations"]["birthDate"].as_str().unwrap().contains("1951"), "{top}");
+    assert!(top["explanations"].get("other").is_none(), "{top}");
+    for k in top["features"].as_object().unwrap().keys() {
+        assert!(k == "cordon" || v["matcher"].get(k).is_some(), "feature {k} undocumented in matcher");
+    }
     assert!(top["caption"].is_string());
     let b = &v["responses"]["query-B"];
     assert_eq!(b["status"], 200);
