@@ -79,6 +79,8 @@ fn tag_names(tags: &[Tag]) -> Vec<String> {
 pub struct TraceNode {
     /// Address.
     pub address: String,
+    /// Asset the taint is in at this node (a swap moves it into another).
+    pub asset: String,
     /// Hops from the start.
     pub hop: u32,
     /// Tainted amount (forward: received; backward: contributed), smallest units.
@@ -95,6 +97,8 @@ pub struct TraceNode {
 pub struct TraceEdge {
     /// Sender.
     pub from: String,
+    /// Asset moved.
+    pub asset: String,
     /// Receiver.
     pub to: String,
     /// Transaction hash.
@@ -135,8 +139,32 @@ pub struct TraceReport {
     pub edges: Vec<TraceEdge>,
     /// Services reached and not followed.
     pub stopped_at: Vec<Stop>,
+    /// Swaps at decentralised exchanges the trace followed into another asset (forward).
+    pub swaps: Vec<Swap>,
     /// Edges examined by the traversal.
     pub edges_scanned: u64,
+}
+
+/// A swap followed from one asset into another: tainted funds sent to a DEX and the other
+/// asset paid out in the same transaction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Swap {
+    /// Transaction hash.
+    pub tx: String,
+    /// The DEX address (pool or router).
+    pub dex: String,
+    /// Asset sent in, and the tainted amount of it.
+    pub asset_in: String,
+    /// Tainted amount sent in.
+    pub amount_in: String,
+    /// Asset paid out.
+    pub asset_out: String,
+    /// Tainted amount paid out (the tainted share of what was sent in).
+    pub amount_out: String,
+    /// Who received the output; the trace goes on from there.
+    pub to: String,
+    /// Block height.
+    pub block: u32,
 }
 
 /// What to trace.
@@ -167,19 +195,23 @@ fn amount_str(model: Model, poison: Amount, haircut: f64, fifo: Amount) -> (Stri
 }
 
 /// Adds a reached node to a report (and to `stopped_at` when the trace stopped there).
+#[allow(clippy::too_many_arguments)]
 fn push_node(
     report: &mut TraceReport,
     store: &ChainStore,
     tags: &TagIndex,
     stop: &[TagCategory],
+    asset: &str,
     reached: &cordon_graph::taint::Reached,
+    hop: u32,
     amount: String,
     share: f64,
 ) {
     let t = tags.of(reached.node);
     report.nodes.push(TraceNode {
         address: store.address(reached.node).to_string(),
-        hop: reached.hop,
+        asset: asset.to_string(),
+        hop,
         amount,
         share,
         tags: tag_names(t),
@@ -194,6 +226,9 @@ fn push_node(
 }
 
 fn stop_reason(tags: &[Tag], stop: &[TagCategory]) -> String {
+    if tags.iter().any(|t| t.category == TagCategory::Dex) {
+        return "dex".into();
+    }
     match tags.iter().find(|t| stop.contains(&t.category)).map(|t| t.category) {
         Some(c) if c.is_service() => "service".into(),
         Some(c) => c.as_str().to_string(),
@@ -225,54 +260,61 @@ fn pick_asset(store: &ChainStore, id: u32, asset: Option<&str>) -> Result<(Strin
 }
 
 /// Traces funds from (forward) or into (backward) an address.
+///
+/// Forward, a transfer of tainted funds to a decentralised exchange (an address tagged
+/// `dex`) is a swap: the DEX itself is not followed (its pool belongs to everyone who trades
+/// there), but what it paid out in another asset in the same transaction is, from the
+/// recipient on, with the tainted share of what was sent in (haircut and FIFO; poison taints
+/// it all), within the same hop budget.
 pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result<TraceReport, ChainError> {
     let id = store
         .id(&opts.from)
         .ok_or_else(|| ChainError::Invalid(format!("address {} is not in the imported chain data", opts.from)))?;
     let (asset, g) = pick_asset(store, id, opts.asset.as_deref())?;
-    let stop = |v: u32| v != id && tags.of(v).iter().any(|t| opts.stop.contains(&t.category));
-    let r = reach(&g, &[id], opts.since, opts.direction, opts.max_hops, &stop);
     let mut report = TraceReport {
         from: store.address(id).to_string(),
-        asset,
+        asset: asset.clone(),
         model: opts.model,
         direction: if opts.direction == Direction::Forward { "forward" } else { "backward" },
         max_hops: opts.max_hops,
         nodes: Vec::new(),
         edges: Vec::new(),
         stopped_at: Vec::new(),
-        edges_scanned: r.edges_scanned,
-    };
-    let edge_out = |e: u32, src: u32, amount: String| TraceEdge {
-        from: store.address(src).to_string(),
-        to: store.address(g.target(e)).to_string(),
-        tx: store.tx_hash(g.tx(e)).to_string(),
-        amount,
-        block: g.time(e),
+        swaps: Vec::new(),
+        edges_scanned: 0,
     };
     match opts.direction {
         Direction::Forward => {
-            let sim = simulate(&g, &r, &[(id, 0)], 1, opts.since);
-            for (i, reached) in r.nodes.iter().enumerate() {
-                let n = sim.node(i);
-                if reached.hop == 0 {
+            let mut legs = vec![Leg {
+                asset,
+                g,
+                start: id,
+                since: opts.since,
+                hop: 0,
+                scale: 1.0,
+                received: None,
+            }];
+            let mut seen: std::collections::HashSet<(String, u32, u32)> = Default::default();
+            let mut several = false;
+            while let Some(leg) = legs.pop() {
+                if !seen.insert((leg.asset.clone(), leg.start, leg.since)) {
                     continue;
                 }
-                let (amount, value) = amount_str(opts.model, n.poison[0], n.haircut[0], n.fifo[0]);
-                if value < 0.5 {
-                    continue;
+                let swaps = forward_leg(store, tags, opts, &leg, &mut report);
+                if !swaps.is_empty() {
+                    let more = swap_outputs(store, tags, opts, &leg, &swaps, &mut report)?;
+                    several |= !more.is_empty();
+                    legs.extend(more);
                 }
-                let share = if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 };
-                push_node(&mut report, store, tags, &opts.stop, reached, amount, share);
             }
-            for te in &sim.edges {
-                let (amount, value) = amount_str(opts.model, if te.poison != 0 { te.amount } else { 0 }, te.haircut, te.fifo);
-                if value >= 0.5 {
-                    report.edges.push(edge_out(te.edge, te.src, amount));
-                }
+            if several {
+                merge_legs(&mut report);
             }
         }
         Direction::Backward => {
+            let stop = |v: u32| v != id && tags.of(v).iter().any(|t| opts.stop.contains(&t.category));
+            let r = reach(&g, &[id], opts.since, opts.direction, opts.max_hops, &stop);
+            report.edges_scanned = r.edges_scanned;
             let (node_amounts, edge_amounts, total) = backward_amounts(&g, &r, opts.model);
             for reached in &r.nodes {
                 if reached.hop == 0 {
@@ -283,17 +325,213 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
                     continue;
                 }
                 let share = if total > 0.0 { (value / total).min(1.0) } else { 0.0 };
-                push_node(&mut report, store, tags, &opts.stop, reached, format!("{value:.0}"), share);
+                push_node(&mut report, store, tags, &opts.stop, &asset, reached, reached.hop, format!("{value:.0}"), share);
             }
             for (e, (src, v)) in edge_amounts {
                 if v >= 0.5 {
-                    report.edges.push(edge_out(e, src, format!("{v:.0}")));
+                    report.edges.push(edge_out(store, &g, &asset, e, src, format!("{v:.0}")));
                 }
             }
         }
     }
-    report.nodes.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.address.cmp(&b.address)));
+    report
+        .nodes
+        .sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.address.cmp(&b.address)).then_with(|| a.asset.cmp(&b.asset)));
     Ok(report)
+}
+
+/// Legs of one trace can reach the same address (two swaps whose outputs meet again): one
+/// node per address and asset, at its nearest hop, and one edge per transfer. Haircut and FIFO
+/// amounts of different legs add up (each carries another swap's taint); poison keeps the
+/// largest (a transfer is tainted or not).
+fn merge_legs(report: &mut TraceReport) {
+    let add = report.model != Model::Poison;
+    let combine = |a: &str, b: &str| -> String {
+        match (a.parse::<u128>(), b.parse::<u128>()) {
+            (Ok(x), Ok(y)) => (if add { x.saturating_add(y) } else { x.max(y) }).to_string(),
+            _ => a.to_string(),
+        }
+    };
+    let mut nodes: BTreeMap<(String, String), TraceNode> = BTreeMap::new();
+    for n in report.nodes.drain(..) {
+        match nodes.entry((n.address.clone(), n.asset.clone())) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(n);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let m = o.get_mut();
+                m.hop = m.hop.min(n.hop);
+                m.amount = combine(&m.amount, &n.amount);
+                m.share = if add { (m.share + n.share).min(1.0) } else { m.share.max(n.share) };
+            }
+        }
+    }
+    report.nodes = nodes.into_values().collect();
+    let mut edges: BTreeMap<(String, String, String, String), TraceEdge> = BTreeMap::new();
+    for e in report.edges.drain(..) {
+        match edges.entry((e.asset.clone(), e.tx.clone(), e.from.clone(), e.to.clone())) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(e);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let m = o.get_mut();
+                m.amount = combine(&m.amount, &e.amount);
+            }
+        }
+    }
+    report.edges = edges.into_values().collect();
+    let mut seen = std::collections::HashSet::new();
+    report.stopped_at.retain(|s| seen.insert(s.address.clone()));
+}
+
+fn edge_out(store: &ChainStore, g: &Graph, asset: &str, e: u32, src: u32, amount: String) -> TraceEdge {
+    TraceEdge {
+        from: store.address(src).to_string(),
+        asset: asset.to_string(),
+        to: store.address(g.target(e)).to_string(),
+        tx: store.tx_hash(g.tx(e)).to_string(),
+        amount,
+        block: g.time(e),
+    }
+}
+
+/// One asset's part of a forward trace: from `start`, whose transfers from `since` on carry
+/// taint (scaled by `scale` for haircut and FIFO), `hop` hops from the trace's start.
+struct Leg {
+    asset: String,
+    g: Graph,
+    start: u32,
+    since: u32,
+    hop: u32,
+    scale: f64,
+    /// For a swap's recipient: the tainted amount it received in the swap.
+    received: Option<f64>,
+}
+
+/// A tainted transfer into a DEX: (transaction id, sender, DEX node, the DEX's hop, tainted
+/// share of the transfer, tainted amount).
+type SwapIn = (u32, u32, u32, u32, f64, f64);
+
+fn is_dex(tags: &TagIndex, v: u32) -> bool {
+    tags.of(v).iter().any(|t| t.category == TagCategory::Dex)
+}
+
+/// Traces one leg into the report; returns the tainted transfers into DEXs.
+fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &Leg, report: &mut TraceReport) -> Vec<SwapIn> {
+    let g = &leg.g;
+    let stop = |v: u32| v != leg.start && (is_dex(tags, v) || tags.of(v).iter().any(|t| opts.stop.contains(&t.category)));
+    let r = reach(g, &[leg.start], leg.since, Direction::Forward, opts.max_hops.saturating_sub(leg.hop), &stop);
+    report.edges_scanned += r.edges_scanned;
+    let sim = simulate(g, &r, &[(leg.start, 0)], 1, leg.since);
+    let scaled = |value: f64, text: String| -> (String, f64) {
+        if opts.model == Model::Poison || leg.scale >= 1.0 {
+            (text, value)
+        } else {
+            let v = value * leg.scale;
+            (format!("{v:.0}"), v)
+        }
+    };
+    for (i, reached) in r.nodes.iter().enumerate() {
+        let n = sim.node(i);
+        if reached.hop == 0 {
+            // A swap's recipient: listed with what it received from the swap.
+            if let Some(got) = leg.received {
+                let amount = if opts.model == Model::Poison {
+                    format!("{got:.0}")
+                } else {
+                    format!("{:.0}", got * leg.scale)
+                };
+                report.nodes.push(TraceNode {
+                    address: store.address(leg.start).to_string(),
+                    asset: leg.asset.clone(),
+                    hop: leg.hop,
+                    amount,
+                    share: leg.scale.min(1.0),
+                    tags: tag_names(tags.of(leg.start)),
+                });
+            }
+            continue;
+        }
+        let (amount, value) = amount_str(opts.model, n.poison[0], n.haircut[0], n.fifo[0]);
+        let (amount, value) = scaled(value, amount);
+        if value < 0.5 {
+            continue;
+        }
+        let share = if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 };
+        push_node(report, store, tags, &opts.stop, &leg.asset, reached, reached.hop + leg.hop, amount, share);
+    }
+    let mut swaps = Vec::new();
+    for te in &sim.edges {
+        let (amount, value) = amount_str(opts.model, if te.poison != 0 { te.amount } else { 0 }, te.haircut, te.fifo);
+        let (amount, value) = scaled(value, amount);
+        if value < 0.5 {
+            continue;
+        }
+        report.edges.push(edge_out(store, g, &leg.asset, te.edge, te.src, amount));
+        let to = g.target(te.edge);
+        if is_dex(tags, to) {
+            let hop = r.get(to).map_or(0, |x| x.hop) + leg.hop;
+            let share = (value / g.amount(te.edge).max(1) as f64).min(1.0);
+            swaps.push((g.tx(te.edge), te.src, to, hop, share, value));
+        }
+    }
+    swaps
+}
+
+/// The outputs of the swaps in the other assets (same transaction, paid by a DEX or to the
+/// sender, not to another DEX), recorded in the report, as the legs that trace them on.
+fn swap_outputs(
+    store: &ChainStore,
+    tags: &TagIndex,
+    opts: &TraceOptions,
+    leg: &Leg,
+    swaps: &[SwapIn],
+    report: &mut TraceReport,
+) -> Result<Vec<Leg>, ChainError> {
+    let by_tx: HashMap<u32, &SwapIn> = swaps.iter().map(|s| (s.0, s)).collect();
+    let mut out = Vec::new();
+    for (asset, _) in store.assets() {
+        if asset == leg.asset {
+            continue;
+        }
+        let g = store.graph(&asset)?;
+        // One pass over the asset's transaction column finds every swap's output leg.
+        for v in 0..g.nodes() {
+            for e in g.out_edges(v) {
+                let Some(&&(_, sender, dex, hop, share, value_in)) = by_tx.get(&g.tx(e)) else {
+                    continue;
+                };
+                let to = g.target(e);
+                if is_dex(tags, to) || !(is_dex(tags, v) || to == sender) || hop + 1 > opts.max_hops {
+                    continue;
+                }
+                let got = g.amount(e) as f64;
+                let scale = if opts.model == Model::Poison { 1.0 } else { share * leg.scale.min(1.0) };
+                let amount_out = if opts.model == Model::Poison { got } else { got * scale };
+                report.swaps.push(Swap {
+                    tx: store.tx_hash(g.tx(e)).to_string(),
+                    dex: store.address(dex).to_string(),
+                    asset_in: leg.asset.clone(),
+                    amount_in: format!("{value_in:.0}"),
+                    asset_out: asset.clone(),
+                    amount_out: format!("{amount_out:.0}"),
+                    to: store.address(to).to_string(),
+                    block: g.time(e),
+                });
+                report.edges.push(edge_out(store, &g, &asset, e, v, format!("{amount_out:.0}")));
+                out.push(Leg {
+                    asset: asset.clone(),
+                    g: store.graph(&asset)?,
+                    start: to,
+                    since: g.time(e),
+                    hop: hop + 1,
+                    scale,
+                    received: Some(got),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Backward attribution: what each upstream node contributed to the start node's receipts.

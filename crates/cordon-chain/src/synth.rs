@@ -10,7 +10,9 @@
 //! (split over many addresses, consolidated again, deposited), a **mixer** (fixed-denomination
 //! deposits; later withdrawals to fresh addresses that deposit at exchanges), a **bridge hop**
 //! (sent to a bridge contract, leaving the chain), and direct **consolidation** into an
-//! exchange deposit address. Times (block heights) increase along every path.
+//! exchange deposit address; and a **DEX swap**: ether sent to a decentralised exchange pool
+//! comes back as a token in the same transaction and is laundered on in the token (ordinary
+//! users swap at the pool too). Times (block heights) increase along every path.
 //!
 //! Ground truth per hack: every address that received stolen funds before a service, split
 //! into what a trace must find (`laundering`) and the mixer withdrawals (`via_mixer`), which
@@ -108,8 +110,11 @@ pub struct HackTruth {
 pub struct Synth {
     /// Address strings by id.
     pub addresses: Vec<String>,
-    /// Transfers: (from, to, amount in wei, block), in block order.
-    pub transfers: Vec<(u32, u32, u128, u32)>,
+    /// Ether transfers: (from, to, amount in wei, block, transaction number), in block order.
+    pub transfers: Vec<(u32, u32, u128, u32, u64)>,
+    /// Token transfers of [`TOKEN`] (6 decimals), the same shape; a swap's two legs share a
+    /// transaction number.
+    pub token_transfers: Vec<(u32, u32, u128, u32, u64)>,
     /// Attribution tags (exchanges, hubs as services, the mixer, the bridge, the hackers).
     pub tags: Vec<Tag>,
     /// Ground truth.
@@ -118,11 +123,21 @@ pub struct Synth {
 
 const ETH: u128 = 1_000_000_000_000_000_000;
 
+/// The token contract of synthetic chains (a stablecoin with 6 decimals, 2,000 per ether).
+pub const TOKEN: &str = "0x00000000000000000000000000000000000005d7";
+
+/// Token units (6 decimals) for an amount of wei at 2,000 tokens per ether.
+fn to_token(wei: u128) -> u128 {
+    wei / 1_000_000_000_000 * 2_000
+}
+
 struct Builder {
     rng: Rng,
     s: Synth,
     /// Ids below this are ordinary users.
     users: u32,
+    /// Transaction numbers given so far.
+    txs: u64,
 }
 
 impl Builder {
@@ -148,7 +163,25 @@ impl Builder {
 
     fn send(&mut self, from: u32, to: u32, amount: u128, block: u32) {
         if amount > 0 {
-            self.s.transfers.push((from, to, amount, block));
+            self.txs += 1;
+            self.s.transfers.push((from, to, amount, block, self.txs));
+        }
+    }
+
+    /// A token transfer in its own transaction.
+    fn send_token(&mut self, from: u32, to: u32, amount: u128, block: u32) {
+        if amount > 0 {
+            self.txs += 1;
+            self.s.token_transfers.push((from, to, amount, block, self.txs));
+        }
+    }
+
+    /// A swap at `pool`: ether in, tokens out to `to`, in one transaction.
+    fn swap(&mut self, from: u32, pool: u32, to: u32, wei: u128, block: u32) {
+        if wei > 0 {
+            self.txs += 1;
+            self.s.transfers.push((from, pool, wei, block, self.txs));
+            self.s.token_transfers.push((pool, to, to_token(wei), block, self.txs));
         }
     }
 }
@@ -159,6 +192,7 @@ pub fn generate(o: &SynthOptions) -> Synth {
         rng: Rng::new(o.seed),
         s: Synth::default(),
         users: o.users.max(10),
+        txs: 0,
     };
     let users: Vec<u32> = (0..o.users.max(10)).map(|_| b.address()).collect();
     // Heavy-tailed activity: Pareto(1.2) weights, sampled by binary search on their sums.
@@ -182,6 +216,8 @@ pub fn generate(o: &SynthOptions) -> Synth {
     b.tag(mixer, "Mixer pool", TagCategory::Mixer);
     let bridge = b.address();
     b.tag(bridge, "Cross-chain bridge", TagCategory::Bridge);
+    let dex = b.address();
+    b.tag(dex, "DEX pool ETH/TOKEN", TagCategory::Dex);
     let blocks = o.blocks.max(100);
     let pick = |rng: &mut Rng| -> usize {
         let x = rng.f64() * total;
@@ -189,6 +225,8 @@ pub fn generate(o: &SynthOptions) -> Synth {
     };
     // Background transfers, in block order.
     let mut bg: Vec<(u32, u32, u128, u32)> = Vec::with_capacity(o.transfers as usize);
+    let mut swaps: Vec<(u32, u128, u32)> = Vec::new();
+    let mut token_bg: Vec<(u32, u32, u128, u32)> = Vec::new();
     for _ in 0..o.transfers {
         let block = b.rng.range(1, blocks as u64) as u32;
         let amount = (10f64.powf(15.0 + b.rng.f64() * 5.0)) as u128;
@@ -211,7 +249,15 @@ pub fn generate(o: &SynthOptions) -> Synth {
             // An exchange withdrawal to a user.
             bg.push((hot[b.rng.below(hot.len() as u64) as usize], from, amount, block));
             continue;
-        } else if r < 0.34 {
+        } else if r < 0.36 {
+            // Ordinary swaps at the DEX pool, and token payments between users.
+            if r < 0.35 {
+                swaps.push((from, amount, block));
+            } else {
+                token_bg.push((from, users[pick(&mut b.rng)], to_token(amount), block));
+            }
+            continue;
+        } else if r < 0.38 {
             // Ordinary use of the mixer: fixed denominations in and out.
             let w = users[pick(&mut b.rng)];
             bg.push((mixer, w, 10 * ETH, block + b.rng.range(10, 2000) as u32));
@@ -227,16 +273,25 @@ pub fn generate(o: &SynthOptions) -> Synth {
     for t in bg {
         b.send(t.0, t.1, t.2, t.3);
     }
+    for (from, wei, block) in swaps {
+        b.swap(from, dex, from, wei, block);
+    }
+    for t in token_bg {
+        if t.0 != t.1 {
+            b.send_token(t.0, t.1, t.2, t.3);
+        }
+    }
     // Deposit addresses are attributed to their exchange (as exchange clustering does).
     let deps: Vec<((u32, usize), u32)> = deposit_of.iter().map(|(k, v)| (*k, *v)).collect();
     for ((_, ex), dep) in deps {
         b.tag(dep, &format!("Exchange {ex} deposit"), TagCategory::Exchange);
     }
     for h in 0..o.hacks {
-        let truth = plant_hack(&mut b, h, blocks, &hot, mixer, bridge);
+        let truth = plant_hack(&mut b, h, blocks, &hot, mixer, bridge, dex);
         b.s.truth.push(truth);
     }
     b.s.transfers.sort_by_key(|t| t.3);
+    b.s.token_transfers.sort_by_key(|t| t.3);
     b.s
 }
 
@@ -245,7 +300,7 @@ fn users_any(b: &mut Builder) -> u32 {
     b.rng.below(b.users as u64) as u32
 }
 
-fn plant_hack(b: &mut Builder, n: u32, blocks: u32, hot: &[u32], mixer: u32, bridge: u32) -> HackTruth {
+fn plant_hack(b: &mut Builder, n: u32, blocks: u32, hot: &[u32], mixer: u32, bridge: u32, dex: u32) -> HackTruth {
     let victim = b.address();
     b.tag(victim, &format!("Bridge victim {n}"), TagCategory::Other);
     let hack = b.address();
@@ -354,6 +409,22 @@ fn plant_hack(b: &mut Builder, n: u32, blocks: u32, hot: &[u32], mixer: u32, bri
                     via_mixer.push(d);
                     b.send(w, d, 50 * ETH, block + 700);
                 }
+            }
+            3 if i >= 5 => {
+                // DEX hop: swapped into the token, then moved on in the token through two
+                // fresh addresses to an exchange deposit.
+                found.push(dex);
+                b.swap(first, dex, first, part, block + 3);
+                count(&mut t, "dex");
+                let (x1, x2) = (b.address(), b.address());
+                let ex = b.rng.below(hot.len() as u64) as usize;
+                let d = b.address();
+                b.tag(d, &format!("Exchange {ex} deposit"), TagCategory::Exchange);
+                found.extend([x1, x2, d]);
+                let tokens = to_token(part);
+                b.send_token(first, x1, tokens, block + 6);
+                b.send_token(x1, x2, tokens, block + 9);
+                b.send_token(x2, d, tokens, block + 12);
             }
             3 => {
                 // Bridge hop: off this chain.
@@ -483,14 +554,26 @@ pub fn write_etl_csv(s: &Synth, out: &mut dyn std::io::Write) -> std::io::Result
         w,
         "hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas,gas_price,input,block_timestamp"
     )?;
-    for (i, &(f, t, a, blk)) in s.transfers.iter().enumerate() {
+    for &(f, t, a, blk, tx) in &s.transfers {
         writeln!(
             w,
-            "0x{i:064x},0,0x,{blk},0,{},{},{a},21000,1,0x,{}",
+            "0x{tx:064x},0,0x,{blk},0,{},{},{a},21000,1,0x,{}",
             s.addresses[f as usize],
             s.addresses[t as usize],
             1_438_269_988u64 + blk as u64 * 12
         )?;
+    }
+    w.flush()
+}
+
+/// Writes token transfers as an ethereum-etl `token_transfers.csv` (a swap's token leg has the
+/// transaction hash of its ether leg in `transactions.csv`).
+pub fn write_token_csv(s: &Synth, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(out);
+    writeln!(w, "token_address,from_address,to_address,value,transaction_hash,log_index,block_number")?;
+    for &(f, t, a, blk, tx) in &s.token_transfers {
+        writeln!(w, "{TOKEN},{},{},{a},0x{tx:064x},0,{blk}", s.addresses[f as usize], s.addresses[t as usize])?;
     }
     w.flush()
 }

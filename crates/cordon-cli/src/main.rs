@@ -1289,16 +1289,24 @@ fn run_chain(cmd: ChainCommand, home: &Path, out: &mut dyn Write) -> Result<()> 
                 for n in &r.nodes {
                     writeln!(
                         out,
-                        "  hop {:>2}  {}  {}  ({:.1} %) {}",
+                        "  hop {:>2}  {}  {} {}  ({:.1} %) {}",
                         n.hop,
                         n.address,
                         n.amount,
+                        n.asset,
                         n.share * 100.0,
                         n.tags.join(", ")
                     )?;
                 }
                 for s in &r.stopped_at {
                     writeln!(out, "  stopped at {} ({}): {}", s.address, s.reason, s.tags.join(", "))?;
+                }
+                for s in &r.swaps {
+                    writeln!(
+                        out,
+                        "  swap at {} (tx {}, block {}): {} {} in, {} {} out to {}, traced on",
+                        s.dex, s.tx, s.block, s.amount_in, s.asset_in, s.amount_out, s.asset_out, s.to
+                    )?;
                 }
             }
         }
@@ -1349,8 +1357,9 @@ fn run_chain(cmd: ChainCommand, home: &Path, out: &mut dyn Write) -> Result<()> 
                 let s = ch::synth_write(&o, &dir)?;
                 writeln!(
                     out,
-                    "wrote {} transfers over {} addresses, {} tags, {} hacks to {}",
+                    "wrote {} ether and {} token transfers over {} addresses, {} tags, {} hacks to {}",
                     s.transfers.len(),
+                    s.token_transfers.len(),
                     s.addresses.len(),
                     s.tags.len(),
                     s.truth.len(),

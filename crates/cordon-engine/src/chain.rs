@@ -254,8 +254,8 @@ pub fn model(name: &str) -> Result<Model> {
     Model::parse(name).ok_or_else(|| EngineError::Invalid(format!("unknown model {name:?}: poison, haircut, fifo")))
 }
 
-/// Writes a synthetic chain to `dir`: `transactions.csv` (ethereum-etl), `tags.yaml` (TagPack),
-/// `truth.json`.
+/// Writes a synthetic chain to `dir`: `transactions.csv` and `token_transfers.csv`
+/// (ethereum-etl), `tags.yaml` (TagPack), `truth.json`.
 pub fn synth_write(o: &cordon_chain::synth::SynthOptions, dir: &Path) -> Result<cordon_chain::synth::Synth> {
     let s = cordon_chain::synth::generate(o);
     std::fs::create_dir_all(dir).map_err(|e| EngineError::Io {
@@ -266,6 +266,9 @@ pub fn synth_write(o: &cordon_chain::synth::SynthOptions, dir: &Path) -> Result<
     let p = dir.join("transactions.csv");
     let mut f = std::fs::File::create(&p).map_err(io(p.clone()))?;
     cordon_chain::synth::write_etl_csv(&s, &mut f).map_err(io(p.clone()))?;
+    let p = dir.join("token_transfers.csv");
+    let mut f = std::fs::File::create(&p).map_err(io(p.clone()))?;
+    cordon_chain::synth::write_token_csv(&s, &mut f).map_err(io(p.clone()))?;
     let p = dir.join("tags.yaml");
     let mut f = std::fs::File::create(&p).map_err(io(p.clone()))?;
     cordon_chain::synth::write_tagpack(&s, &mut f).map_err(io(p.clone()))?;
@@ -307,7 +310,7 @@ pub fn synth_evaluate(o: &cordon_chain::synth::SynthOptions, max_hops: u32, min_
     import_chain(
         &mut store,
         home,
-        &[data.join("transactions.csv")],
+        &[data.join("transactions.csv"), data.join("token_transfers.csv")],
         Some(Format::EthereumEtl),
         "synth",
         &mut |_| {},

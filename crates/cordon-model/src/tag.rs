@@ -19,17 +19,21 @@ pub enum TagCategory {
     Service,
     /// A cross-chain bridge.
     Bridge,
+    /// A decentralised exchange (pool or router): funds sent in come back in another asset in
+    /// the same transaction, which traces follow.
+    Dex,
     /// Anything else.
     Other,
 }
 
 impl TagCategory {
     /// All categories, most severe first.
-    pub const ALL: [TagCategory; 7] = [
+    pub const ALL: [TagCategory; 8] = [
         TagCategory::Sanctioned,
         TagCategory::Dprk,
         TagCategory::Mixer,
         TagCategory::Bridge,
+        TagCategory::Dex,
         TagCategory::Exchange,
         TagCategory::Service,
         TagCategory::Other,
@@ -44,6 +48,7 @@ impl TagCategory {
             TagCategory::Exchange => "exchange",
             TagCategory::Service => "service",
             TagCategory::Bridge => "bridge",
+            TagCategory::Dex => "dex",
             TagCategory::Other => "other",
         }
     }
@@ -59,6 +64,7 @@ impl TagCategory {
             "exchange" | "exchange/service" => TagCategory::Exchange,
             "service" | "hosted_wallet" | "payment_processor" | "gambling" | "market" | "marketplace" | "miner" | "mining_service" => TagCategory::Service,
             "bridge" | "defi_bridge" => TagCategory::Bridge,
+            "dex" | "defi_dex" | "dex_aggregator" | "decentralized_exchange" => TagCategory::Dex,
             "other" | "perpetrator" | "scam" | "hacker" | "" => TagCategory::Other,
             _ => return None,
         })

@@ -271,8 +271,10 @@ fn synthetic_laundering_is_traced() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("transactions.csv");
     cordon_chain::synth::write_etl_csv(&s, &mut std::fs::File::create(&csv).unwrap()).unwrap();
+    let tokens = dir.path().join("token_transfers.csv");
+    cordon_chain::synth::write_token_csv(&s, &mut std::fs::File::create(&tokens).unwrap()).unwrap();
     let mut store = ChainStore::open(&dir.path().join("chain")).unwrap();
-    import(&mut store, &[csv]).unwrap();
+    import(&mut store, &[csv, tokens]).unwrap();
     let tags = TagIndex::new(&store, s.tags.clone());
     for model in [Model::Poison, Model::Haircut, Model::Fifo] {
         let mut total = cordon_chain::synth::Score::default();
@@ -281,6 +283,14 @@ fn synthetic_laundering_is_traced() {
             o.since = t.block;
             o.stop.push(TagCategory::Mixer);
             let r = trace(&store, &tags, &o).unwrap();
+            // Each hack's DEX branch is swapped into the token and laundered on in it: the
+            // trace follows the swap, and the token-side addresses are in the truth.
+            let token = format!("erc20:{}", cordon_chain::synth::TOKEN);
+            assert!(
+                r.swaps.iter().any(|x| x.asset_in == "eth" && x.asset_out == token),
+                "{model:?}: no swap followed"
+            );
+            assert!(r.nodes.iter().any(|n| n.asset == token && t.laundering.contains(&n.address)));
             let flagged: Vec<String> = r
                 .nodes
                 .iter()
