@@ -68,7 +68,7 @@ impl TagIndex {
     }
 }
 
-fn tag_names(tags: &[Tag]) -> Vec<String> {
+pub(crate) fn tag_names(tags: &[Tag]) -> Vec<String> {
     let mut v: Vec<String> = tags.iter().map(|t| format!("{} ({})", t.label, t.category.as_str())).collect();
     v.dedup();
     v
@@ -133,6 +133,9 @@ pub struct TraceReport {
     pub direction: &'static str,
     /// Hop limit.
     pub max_hops: u32,
+    /// `address` (taint on an address's balance) or `output` (taint on UTXO outputs: forward
+    /// traces of UTXO chains whose transactions name the outputs they spend).
+    pub level: &'static str,
     /// Nodes with taint, nearest first.
     pub nodes: Vec<TraceNode>,
     /// Transfers that carried taint.
@@ -225,7 +228,7 @@ fn push_node(
     }
 }
 
-fn stop_reason(tags: &[Tag], stop: &[TagCategory]) -> String {
+pub(crate) fn stop_reason(tags: &[Tag], stop: &[TagCategory]) -> String {
     if tags.iter().any(|t| t.category == TagCategory::Dex) {
         return "dex".into();
     }
@@ -277,12 +280,18 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
         model: opts.model,
         direction: if opts.direction == Direction::Forward { "forward" } else { "backward" },
         max_hops: opts.max_hops,
+        level: "address",
         nodes: Vec::new(),
         edges: Vec::new(),
         stopped_at: Vec::new(),
         swaps: Vec::new(),
         edges_scanned: 0,
     };
+    if opts.direction == Direction::Forward && asset == "btc" {
+        if let Some(r) = crate::outputs::forward(store, tags, opts, id, &asset)? {
+            return Ok(r);
+        }
+    }
     match opts.direction {
         Direction::Forward => {
             let mut legs = vec![Leg {

@@ -218,6 +218,7 @@ mod tests {
             height: id,
             coinbase: false,
             inputs: ins.iter().map(|&a| (a, 1000)).collect(),
+            spends: Vec::new(),
             outputs: outs.iter().map(|&(a, v)| (a, v, 1)).collect(),
         }
     }

@@ -64,6 +64,9 @@ pub struct StoredTx {
     pub coinbase: bool,
     /// Inputs: (address id or [`NONE`], value or [`UNKNOWN`]).
     pub inputs: Vec<(u32, u64)>,
+    /// The output each input spends, as (transaction id, output index), when the input names
+    /// it (empty for transactions stored before outpoints were kept).
+    pub spends: Vec<Option<(u32, u32)>>,
     /// Outputs: (address id or [`NONE`], value, script type code).
     pub outputs: Vec<(u32, u64, u8)>,
 }
@@ -395,6 +398,13 @@ impl ChainStore {
     ) -> StoredTx {
         let tx = self.intern_tx(&t.txid, new_tx);
         let mut inputs = Vec::with_capacity(t.inputs.len());
+        // Outpoints are kept even when the spent transaction is not imported (yet): its id is
+        // interned, so a later import of it links up.
+        let spends: Vec<Option<(u32, u32)>> = if t.coinbase {
+            vec![None; t.inputs.len()]
+        } else {
+            t.inputs.iter().map(|i| i.prev.as_ref().map(|(h, n)| (self.intern_tx(h, new_tx), *n))).collect()
+        };
         for i in &t.inputs {
             let prev = i.prev.as_ref().and_then(|(h, n)| self.tx_index.get(h).map(|&id| (id, *n)));
             let known = prev.and_then(|p| spendable.get(&p).copied());
@@ -422,6 +432,7 @@ impl ChainStore {
             height: t.height,
             coinbase: t.coinbase,
             inputs,
+            spends,
             outputs,
         }
     }
@@ -505,10 +516,14 @@ fn utxo_edges(t: &StoredTx, list: &mut EdgeList) -> u64 {
     n
 }
 
+/// Flag bit of a record's coinbase byte: the record lists the outpoint each input spends.
+const HAS_SPENDS: u8 = 2;
+
 fn encode_utxo(t: &StoredTx, out: &mut Vec<u8>) {
+    let spends = t.spends.len() == t.inputs.len();
     out.extend_from_slice(&t.tx.to_le_bytes());
     out.extend_from_slice(&t.height.to_le_bytes());
-    out.push(t.coinbase as u8);
+    out.push(t.coinbase as u8 | if spends { HAS_SPENDS } else { 0 });
     out.extend_from_slice(&(t.inputs.len() as u32).to_le_bytes());
     out.extend_from_slice(&(t.outputs.len() as u32).to_le_bytes());
     for &(a, v) in &t.inputs {
@@ -519,6 +534,13 @@ fn encode_utxo(t: &StoredTx, out: &mut Vec<u8>) {
         out.extend_from_slice(&a.to_le_bytes());
         out.extend_from_slice(&v.to_le_bytes());
         out.push(k);
+    }
+    if spends {
+        for s in &t.spends {
+            let (tx, n) = s.unwrap_or((NONE, NONE));
+            out.extend_from_slice(&tx.to_le_bytes());
+            out.extend_from_slice(&n.to_le_bytes());
+        }
     }
 }
 
@@ -531,11 +553,13 @@ fn decode_utxo(b: &[u8]) -> Result<Vec<StoredTx>, usize> {
         let start = at;
         let tx = u32_at(at)?;
         let height = u32_at(at + 4)?;
-        let coinbase = *b.get(at + 8).ok_or(start)? != 0;
+        let flags = *b.get(at + 8).ok_or(start)?;
+        let coinbase = flags & 1 != 0;
         let nin = u32_at(at + 9)? as usize;
         let nout = u32_at(at + 13)? as usize;
         at += 17;
-        if b.len() < at + nin * 12 + nout * 13 {
+        let with_spends = flags & HAS_SPENDS != 0;
+        if b.len() < at + nin * 12 + nout * 13 + if with_spends { nin * 8 } else { 0 } {
             return Err(start);
         }
         let mut inputs = Vec::with_capacity(nin);
@@ -548,13 +572,74 @@ fn decode_utxo(b: &[u8]) -> Result<Vec<StoredTx>, usize> {
             outputs.push((u32_at(at)?, u64_at(at + 4)?, b[at + 12]));
             at += 13;
         }
+        let mut spends = Vec::new();
+        if with_spends {
+            for _ in 0..nin {
+                let (tx, n) = (u32_at(at)?, u32_at(at + 4)?);
+                spends.push((tx != NONE).then_some((tx, n)));
+                at += 8;
+            }
+        }
         out.push(StoredTx {
             tx,
             height,
             coinbase,
             inputs,
+            spends,
             outputs,
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utxo_records_round_trip_with_and_without_outpoints() {
+        let with = StoredTx {
+            tx: 7,
+            height: 100,
+            coinbase: false,
+            inputs: vec![(1, 5000), (NONE, UNKNOWN)],
+            spends: vec![Some((3, 1)), None],
+            outputs: vec![(2, 4000, 1), (NONE, 900, 0)],
+        };
+        // Records written before outpoints were kept have no flag and no outpoint block.
+        let without = StoredTx {
+            spends: Vec::new(),
+            ..with.clone()
+        };
+        let mut bytes = Vec::new();
+        encode_utxo(&with, &mut bytes);
+        encode_utxo(&without, &mut bytes);
+        assert_eq!(decode_utxo(&bytes).unwrap(), vec![with, without]);
+        // A cut record is an error at its start.
+        let mut cut = Vec::new();
+        encode_utxo(
+            &StoredTx {
+                coinbase: true,
+                ..StoredTx::default_for_test()
+            },
+            &mut cut,
+        );
+        let whole = cut.len();
+        encode_utxo(&StoredTx::default_for_test(), &mut cut);
+        cut.pop();
+        assert_eq!(decode_utxo(&cut), Err(whole));
+    }
+
+    impl StoredTx {
+        fn default_for_test() -> StoredTx {
+            StoredTx {
+                tx: 1,
+                height: 1,
+                coinbase: false,
+                inputs: vec![(1, 1)],
+                spends: vec![Some((0, 0))],
+                outputs: vec![(1, 1, 1)],
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod dataset;
 pub mod eth;
 pub mod model;
+mod outputs;
 pub mod read;
 pub mod synth;
 pub mod tags;

@@ -1277,10 +1277,11 @@ fn run_chain(cmd: ChainCommand, home: &Path, out: &mut dyn Write) -> Result<()> 
             } else {
                 writeln!(
                     out,
-                    "{} trace of {} ({}), {:?}, {} hops: {} addresses, {} transfers",
+                    "{} trace of {} ({}, {} level), {:?}, {} hops: {} addresses, {} transfers",
                     r.direction,
                     r.from,
                     r.asset,
+                    r.level,
                     r.model,
                     r.max_hops,
                     r.nodes.len(),
