@@ -5,8 +5,8 @@
 //! **poison** taints every output whole; **haircut** gives each output the tainted share of
 //! the inputs' value; **FIFO** lines the inputs' satoshis up in input order and the outputs'
 //! in output order, and an output holds the tainted satoshis that fall in its range (the fee
-//! is the tail). The start address's outputs are tainted whole; their spends from `since` on
-//! carry it. An address graph (every input address paying every output address) cannot tell
+//! is the tail). The start address's outputs, and its inputs (coins it got before the imported
+//! history), are tainted whole; their spends from `since` on carry it. An address graph (every input address paying every output address) cannot tell
 //! which of an address's coins a transaction spent; outputs can.
 
 use std::cmp::Reverse;
@@ -95,6 +95,11 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
         }
     };
     for (i, t) in txs.iter().enumerate() {
+        // The start's coins received before the imported history are spent by inputs that
+        // name it: those transactions carry taint too.
+        if t.height >= opts.since && t.inputs.iter().any(|&(a, _)| a == start) {
+            queue.push(Reverse((t.height, i)));
+        }
         for (n, &(a, v, _)) in t.outputs.iter().enumerate() {
             if a == start {
                 taint.insert(
@@ -147,7 +152,13 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
                 prev.and_then(|(q, n)| txs[q].outputs.get(n as usize)).map_or(0, |o| o.1)
             };
             report.edges_scanned += 1;
-            if let Some(ot) = prev.and_then(|key| taint.get(&key)) {
+            let own = (addr == start).then(|| OutTaint {
+                hop: 0,
+                poison: true,
+                haircut: value as f64,
+                fifo: vec![(0, value)],
+            });
+            if let Some(ot) = own.as_ref().or_else(|| prev.and_then(|key| taint.get(&key))) {
                 hop = hop.min(ot.hop + 1);
                 poison |= ot.poison;
                 haircut += ot.haircut;

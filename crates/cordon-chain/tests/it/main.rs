@@ -324,7 +324,8 @@ fn utxo_taint_moves_with_outputs() {
     // two outputs (6,000 and 4,000 sat); tx b spends the 6,000 with 5,000 clean sat and pays
     // 1B 7,000 and 1C 3,500 (fee 500); tx d spends 1B's output: 1D 2,000, the exchange 1Ex
     // 4,900; tx e spends the 4,000: change 3,000 back to 1Hack and 1E 1,000; tx f spends the
-    // change to 1F; tx c moves the exchange's coins on (not followed: a service).
+    // change to 1F; tx c moves the exchange's coins on (not followed: a service); tx 1 spends
+    // 2,500 sat the hack address got before the imported history, to 1H.
     let dir = tempfile::tempdir().unwrap();
     let mut store = ChainStore::open(&dir.path().join("chain")).unwrap();
     import(&mut store, &[fixture("utxo_taint.jsonl")]).unwrap();
@@ -350,24 +351,41 @@ fn utxo_taint_moves_with_outputs() {
     // Poison: every output of a transaction with a tainted input.
     assert_eq!(
         sorted(amounts(&p)),
-        owned(&[("1B", 7000), ("1C", 3500), ("1D", 2000), ("1E", 1000), ("1Ex", 4900), ("1F", 3000)])
+        owned(&[
+            ("1B", 7000),
+            ("1C", 3500),
+            ("1D", 2000),
+            ("1E", 1000),
+            ("1Ex", 4900),
+            ("1F", 3000),
+            ("1H", 2500)
+        ])
     );
     // Haircut: tx b's inputs are 6,000 / 11,000 tainted, and so is each of its outputs.
     let h = run(Model::Haircut, 0);
     assert_eq!(
         sorted(amounts(&h)),
-        owned(&[("1B", 3818), ("1C", 1909), ("1D", 1091), ("1E", 1000), ("1Ex", 2673), ("1F", 3000)])
+        owned(&[
+            ("1B", 3818),
+            ("1C", 1909),
+            ("1D", 1091),
+            ("1E", 1000),
+            ("1Ex", 2673),
+            ("1F", 3000),
+            ("1H", 2500)
+        ])
     );
     // FIFO: the hack's 6,000 sat come first in tx b and all land in 1B's 7,000; none in 1C.
     // 1B's first 6,000 then fill 1D's 2,000 and 4,000 of the exchange's 4,900.
     let f = run(Model::Fifo, 0);
     assert_eq!(
         sorted(amounts(&f)),
-        owned(&[("1B", 6000), ("1D", 2000), ("1E", 1000), ("1Ex", 4000), ("1F", 3000)])
+        owned(&[("1B", 6000), ("1D", 2000), ("1E", 1000), ("1Ex", 4000), ("1F", 3000), ("1H", 2500)])
     );
-    // Hops: 1F is two spends away (through the change back to 1Hack); the exchange is reported
-    // where the trace stopped, and 1G, paid by it, is not reached.
-    assert_eq!(p.nodes.iter().find(|n| n.address == "1F").unwrap().hop, 2);
+    // Hops: 1F is paid by the hack address itself (its change), one hop like 1B; 1D two; the
+    // exchange is reported where the trace stopped, and 1G, paid by it, is not reached.
+    let hop = |a: &str| p.nodes.iter().find(|n| n.address == a).unwrap().hop;
+    assert_eq!((hop("1B"), hop("1F"), hop("1D"), hop("1H")), (1, 1, 2, 1));
     assert!(p.stopped_at.iter().any(|s| s.address == "1Ex" && s.reason == "service"));
     assert!(p.nodes.iter().all(|n| n.address != "1G"));
     // Edges name the spending transaction; 1B -> 1D carries 1D's whole poison amount.
@@ -376,5 +394,5 @@ fn utxo_taint_moves_with_outputs() {
     assert!(e.tx.starts_with("dddd"));
     // Time: from block 125 on only the spend of the 4,000 (tx e, block 130) carries taint.
     let late = run(Model::Poison, 125);
-    assert_eq!(sorted(amounts(&late)), owned(&[("1E", 1000), ("1F", 3000)]));
+    assert_eq!(sorted(amounts(&late)), owned(&[("1E", 1000), ("1F", 3000), ("1H", 2500)]));
 }
