@@ -151,6 +151,18 @@ pub fn flags(records: &[&Record], logins: &[&LoginEvent]) -> Vec<Flag> {
             detail: format!("Korean language settings, non-Korean nationality claimed: {}", korean.join(", ")),
         });
     }
+    // Identity details that do not fit together ("inconsistency in name spelling, nationality,
+    // claimed work location, contact information"): an email in another person's name, a phone
+    // from the PRC, Russia or the DPRK (where the advisories place the workers) under another
+    // nationality, one name and birth date claiming two nationalities.
+    let (why, score) = inconsistencies(records);
+    if !why.is_empty() {
+        out.push(Flag {
+            flag: "identity_inconsistent",
+            score,
+            detail: why.join("; "),
+        });
+    }
     // One face, several identities.
     let mut faces: Vec<(u64, &Record)> = records
         .iter()
@@ -173,6 +185,77 @@ pub fn flags(records: &[&Record], logins: &[&LoginEvent]) -> Vec<Flag> {
         });
     }
     out
+}
+
+/// The country of an E.164 number among those the advisories place DPRK IT workers in (the PRC,
+/// Russia, the DPRK itself); `None` for any other.
+fn worker_base_country(phone: &str) -> Option<&'static str> {
+    let d = phone.strip_prefix('+')?;
+    if d.starts_with("850") {
+        Some("KP")
+    } else if d.starts_with("86") {
+        Some("CN")
+    } else if d.starts_with('7') && !d.starts_with("76") && !d.starts_with("77") {
+        // +7 6xx and +7 7xx are Kazakhstan.
+        Some("RU")
+    } else {
+        None
+    }
+}
+
+/// The name an email's local part spells, when it is name-shaped (`first.last`, `first_last`,
+/// digits allowed after): its letter runs as words.
+fn email_name(email: &str) -> Option<String> {
+    let local = email.split('@').next()?.split('+').next()?;
+    let has_separator = local.contains(['.', '_', '-']);
+    let words: Vec<&str> = local.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 2).collect();
+    (has_separator && words.len() >= 2).then(|| words.join(" "))
+}
+
+fn inconsistencies(records: &[&Record]) -> (Vec<String>, f64) {
+    use cordon_match::{analyze, compare_names};
+    let mut why = Vec::new();
+    let mut score: f64 = 0.0;
+    for r in records {
+        let nat = r.nationality.as_deref().and_then(|n| cordon_model::Country::from_name(n).code);
+        if let (Some(nat), Some(p)) = (nat.as_deref(), r.phone.as_deref().and_then(norm::phone)) {
+            if let Some(c) = worker_base_country(&p).filter(|c| *c != nat) {
+                why.push(format!("{}: phone {p} is from {c}, nationality {nat} claimed", r.id));
+                score = score.max(0.4);
+            }
+        }
+        if let (Some(name), Some(e)) = (r.name.as_deref(), r.email.as_deref().and_then(email_name)) {
+            // Compared as names, so another romanisation of one's own name is no mismatch.
+            let s = compare_names(&analyze(&e, false), &analyze(name, false), &|_| 1.0).score;
+            if s < 0.5 {
+                why.push(format!("{}: email {} is in another name than {name}", r.id, r.email.as_deref().unwrap_or("")));
+                score = score.max(0.4);
+            }
+        }
+    }
+    // One name and birth date, two nationalities.
+    let mut by_person: HashMap<(String, String), HashSet<String>> = HashMap::new();
+    for r in records {
+        let nat = r.nationality.as_deref().and_then(|n| cordon_model::Country::from_name(n).code);
+        if let (Some(n), Some(d), Some(c)) = (r.name.as_deref(), r.dob.as_deref(), nat) {
+            by_person.entry((n.to_lowercase(), d.trim().to_string())).or_default().insert(c);
+        }
+    }
+    let mut twice: Vec<String> = by_person
+        .into_iter()
+        .filter(|(_, c)| c.len() >= 2)
+        .map(|((n, d), c)| {
+            let mut c: Vec<String> = c.into_iter().collect();
+            c.sort();
+            format!("{n} ({d}) claims {}", c.join(" and "))
+        })
+        .collect();
+    twice.sort();
+    if !twice.is_empty() {
+        score = score.max(0.6);
+        why.extend(twice);
+    }
+    (why, score)
 }
 
 /// Combined risk of a set of flags: 1 - Π(1 - score).
@@ -222,5 +305,38 @@ mod tests {
         }
         assert!(risk(&f) > 0.99);
         assert!(flags(&[], &[]).is_empty());
+        assert!(!names.contains(&"identity_inconsistent"), "{names:?}");
+    }
+
+    #[test]
+    fn inconsistent_identity_details() {
+        let r = |id: &str, name: &str, nat: &str, email: &str, phone: &str| Record {
+            id: id.into(),
+            name: Some(name.into()),
+            dob: Some("1990-01-02".into()),
+            nationality: Some(nat.into()),
+            email: Some(email.into()),
+            phone: Some(phone.into()),
+            ..Record::default()
+        };
+        let flag = |rs: &[&Record]| flags(rs, &[]).into_iter().find(|f| f.flag == "identity_inconsistent");
+        // Consistent: own name in the email (also under another romanisation, or as a handle),
+        // a US number, a Kazakh +7 7 number.
+        let ok = [
+            r("a", "Peter Novak", "US", "peter.novak.06@mail.example", "+1 415 555 0100"),
+            r("b", "Ri Song Hyok", "KR", "lee.sunghyuk@mail.example", "+82 10 5555 0100"),
+            r("c", "Aisha Dubois", "FR", "coolcoder99@mail.example", "+7 701 555 0100"),
+        ];
+        assert_eq!(flag(&ok.iter().collect::<Vec<_>>()), None);
+        // An email in someone else's name, a PRC number under a US nationality.
+        let bad = r("d", "Peter Novak", "US", "kim.cholsu@mail.example", "+86 139 5555 0100");
+        let f = flag(&[&bad]).unwrap();
+        assert!(f.detail.contains("email kim.cholsu") && f.detail.contains("from CN"), "{}", f.detail);
+        assert_eq!(f.score, 0.4);
+        // One name and birth date with two nationalities across the cluster.
+        let (x, y) = (r("e", "John Lee", "US", "", ""), r("f", "John Lee", "Canada", "", ""));
+        let f = flag(&[&x, &y]).unwrap();
+        assert!(f.detail.contains("claims CA and US"), "{}", f.detail);
+        assert_eq!(f.score, 0.6);
     }
 }
