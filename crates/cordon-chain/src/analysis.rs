@@ -305,15 +305,21 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
             }];
             let mut seen: std::collections::HashSet<(String, u32, u32)> = Default::default();
             let mut several = false;
-            while let Some(leg) = legs.pop() {
-                if !seen.insert((leg.asset.clone(), leg.start, leg.since)) {
-                    continue;
+            // In rounds: every leg of a round is traced, then each other asset is scanned once
+            // for the outputs of all the round's swaps.
+            while !legs.is_empty() {
+                let mut swaps: Vec<(String, f64, SwapIn)> = Vec::new();
+                for leg in std::mem::take(&mut legs) {
+                    if !seen.insert((leg.asset.clone(), leg.start, leg.since)) {
+                        continue;
+                    }
+                    for s in forward_leg(store, tags, opts, &leg, &mut report) {
+                        swaps.push((leg.asset.clone(), leg.scale, s));
+                    }
                 }
-                let swaps = forward_leg(store, tags, opts, &leg, &mut report);
                 if !swaps.is_empty() {
-                    let more = swap_outputs(store, tags, opts, &leg, &swaps, &mut report)?;
-                    several |= !more.is_empty();
-                    legs.extend(more);
+                    legs = swap_outputs(store, tags, opts, &swaps, &mut report)?;
+                    several |= !legs.is_empty();
                 }
             }
             if several {
@@ -487,56 +493,59 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
     swaps
 }
 
-/// The outputs of the swaps in the other assets (same transaction, paid by a DEX or to the
-/// sender, not to another DEX), recorded in the report, as the legs that trace them on.
+/// The outputs of the swaps (asset sent in, that leg's scale, the swap) in the other assets
+/// (same transaction, paid by a DEX or to the sender, not to another DEX), recorded in the
+/// report, as the legs that trace them on.
 fn swap_outputs(
     store: &ChainStore,
     tags: &TagIndex,
     opts: &TraceOptions,
-    leg: &Leg,
-    swaps: &[SwapIn],
+    swaps: &[(String, f64, SwapIn)],
     report: &mut TraceReport,
 ) -> Result<Vec<Leg>, ChainError> {
-    let by_tx: HashMap<u32, &SwapIn> = swaps.iter().map(|s| (s.0, s)).collect();
+    let mut by_tx: HashMap<u32, Vec<&(String, f64, SwapIn)>> = HashMap::new();
+    for s in swaps {
+        by_tx.entry(s.2 .0).or_default().push(s);
+    }
     let mut out = Vec::new();
     for (asset, _) in store.assets() {
-        if asset == leg.asset {
+        if swaps.iter().all(|s| s.0 == asset) {
             continue;
         }
         let g = store.graph(&asset)?;
         // One pass over the asset's transaction column finds every swap's output leg.
         for v in 0..g.nodes() {
             for e in g.out_edges(v) {
-                let Some(&&(_, sender, dex, hop, share, value_in)) = by_tx.get(&g.tx(e)) else {
-                    continue;
-                };
+                let Some(list) = by_tx.get(&g.tx(e)) else { continue };
                 let to = g.target(e);
-                if is_dex(tags, to) || !(is_dex(tags, v) || to == sender) || hop + 1 > opts.max_hops {
-                    continue;
+                for &&(ref asset_in, leg_scale, (_, sender, dex, hop, share, value_in)) in list {
+                    if *asset_in == asset || is_dex(tags, to) || !(is_dex(tags, v) || to == sender) || hop + 1 > opts.max_hops {
+                        continue;
+                    }
+                    let got = g.amount(e) as f64;
+                    let scale = if opts.model == Model::Poison { 1.0 } else { share * leg_scale.min(1.0) };
+                    let amount_out = if opts.model == Model::Poison { got } else { got * scale };
+                    report.swaps.push(Swap {
+                        tx: store.tx_hash(g.tx(e)).to_string(),
+                        dex: store.address(dex).to_string(),
+                        asset_in: asset_in.clone(),
+                        amount_in: format!("{value_in:.0}"),
+                        asset_out: asset.clone(),
+                        amount_out: format!("{amount_out:.0}"),
+                        to: store.address(to).to_string(),
+                        block: g.time(e),
+                    });
+                    report.edges.push(edge_out(store, &g, &asset, e, v, format!("{amount_out:.0}")));
+                    out.push(Leg {
+                        asset: asset.clone(),
+                        g: store.graph(&asset)?,
+                        start: to,
+                        since: g.time(e),
+                        hop: hop + 1,
+                        scale,
+                        received: Some(got),
+                    });
                 }
-                let got = g.amount(e) as f64;
-                let scale = if opts.model == Model::Poison { 1.0 } else { share * leg.scale.min(1.0) };
-                let amount_out = if opts.model == Model::Poison { got } else { got * scale };
-                report.swaps.push(Swap {
-                    tx: store.tx_hash(g.tx(e)).to_string(),
-                    dex: store.address(dex).to_string(),
-                    asset_in: leg.asset.clone(),
-                    amount_in: format!("{value_in:.0}"),
-                    asset_out: asset.clone(),
-                    amount_out: format!("{amount_out:.0}"),
-                    to: store.address(to).to_string(),
-                    block: g.time(e),
-                });
-                report.edges.push(edge_out(store, &g, &asset, e, v, format!("{amount_out:.0}")));
-                out.push(Leg {
-                    asset: asset.clone(),
-                    g: store.graph(&asset)?,
-                    start: to,
-                    since: g.time(e),
-                    hop: hop + 1,
-                    scale,
-                    received: Some(got),
-                });
             }
         }
     }

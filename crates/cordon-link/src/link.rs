@@ -173,15 +173,17 @@ fn short(v: &str) -> String {
 /// synthetic pools); [`link_file`] streams a login file within a memory budget.
 pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<Link> {
     let index_of = record_index(records);
-    // Nothing spills: the events are in memory already.
+    // The events are in memory already: their evidence stays there too, up to 2 GiB (beyond,
+    // it goes to the temporary folder, and failing to write there is fatal).
     let mut entries = LoginEntries::new(records.len(), usize::MAX, &std::env::temp_dir(), 0);
+    let spill = "cannot write login evidence to the temporary folder";
     for l in logins {
         let Some(&i) = index_of.get(&*l.record_id) else { continue };
         entries
             .push(i, l.ts, l.ip.as_deref(), l.country.as_deref(), l.device_id.as_deref(), 0)
-            .expect("in memory");
+            .expect(spill);
     }
-    link_entries(records, entries, o).expect("in memory").0
+    link_entries(records, entries, o).expect(spill).0
 }
 
 /// What [`link_file`] read of the login file.

@@ -48,7 +48,8 @@ impl LoginEntries {
     /// Entries for `records` records; `expected` input bytes (0 if unknown).
     pub(crate) fn new(records: usize, budget: usize, base: &Path, expected: u64) -> LoginEntries {
         LoginEntries {
-            budget: budget.max(1 << 10),
+            // Text offsets are 32-bit: at most 2 GiB in memory at once.
+            budget: budget.clamp(1 << 10, 2 << 30),
             base: base.to_path_buf(),
             dir: None,
             entries: Vec::new(),
@@ -56,7 +57,7 @@ impl LoginEntries {
             parts: Vec::new(),
             expected,
             read: 0,
-            events: Spool::new(budget / 4),
+            events: Spool::new(budget.min(2 << 30) / 4),
             seen: vec![0; records],
             count: 0,
         }
