@@ -371,7 +371,21 @@ fn unleet(word: &str) -> String {
 
 /// Collapses dotted abbreviations (`l.l.c.` → `llc`, `p.l.c.` → `plc`) and `&` → `and`.
 fn pre_normalise(name: &str) -> String {
-    let folded = cordon_text::fold(name);
+    // A McCune–Reischauer apostrophe followed by a space and a lower-case letter is one word
+    // broken by a typesetting slip ("Myo' ng-ch'o' l" = Myo'ng-ch'o'l): names start upper-case.
+    let raw: Vec<char> = name.chars().collect();
+    let mut mended = String::with_capacity(name.len());
+    for (i, &c) in raw.iter().enumerate() {
+        let slip = c == ' '
+            && i >= 2
+            && matches!(raw[i - 1], '\'' | '’' | '‘' | 'ʼ' | '`')
+            && raw[i - 2].is_alphabetic()
+            && raw.get(i + 1).is_some_and(|n| n.is_lowercase());
+        if !slip {
+            mended.push(c);
+        }
+    }
+    let folded = cordon_text::fold(&mended);
     let mut out = String::with_capacity(folded.len());
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;
@@ -906,6 +920,9 @@ mod tests {
         assert_eq!(texts(&m), ["mun", "chong", "chol"]);
         assert!(m.tokens[1].hyphen_after);
         assert!(analyze("KIM, Jong Un", false).tokens[0].family);
+        // A space slipped in after an MR apostrophe (OFAC: "Chang Myo' ng-ch'o' l").
+        assert_eq!(texts(&analyze("Chang Myo' ng-ch'o' l", false)), ["chang", "myong", "chol"]);
+        assert_eq!(texts(&analyze("O' Neil", false)), ["o", "neil"]);
     }
 
     #[test]

@@ -619,9 +619,15 @@ impl Screener {
 
     /// The query analysed as the kinds of name its schema allows, once per query.
     fn forms(&self, q: &Query) -> Forms {
+        let org = (q.schema != Some(Schema::Person)).then(|| self.analyze_query(&q.name, true));
+        // A name with a legal form (Ltd, LLC, 有限公司, 会社) is an organisation's whatever the
+        // query says: read as a person's it would match people (a Chinese company name read
+        // syllable by syllable as a Korean person's name), and it would fetch candidates by
+        // that reading.
+        let legal = q.schema.is_none() && org.as_ref().is_some_and(|f| f.tokens.iter().any(|t| t.role == TokenRole::Legal));
         Forms {
-            person: (q.schema != Some(Schema::Organization)).then(|| self.analyze_query(&q.name, false)),
-            org: (q.schema != Some(Schema::Person)).then(|| self.analyze_query(&q.name, true)),
+            person: (q.schema != Some(Schema::Organization) && !legal).then(|| self.analyze_query(&q.name, false)),
+            org,
         }
     }
 
@@ -936,6 +942,30 @@ mod tests {
         assert_eq!(with_forged.len(), 1);
         assert!((with_forged[0].score - without[0].score).abs() < 1e-9);
         assert!(with_forged[0].explanation.iter().any(|l| l.contains("supporting evidence only")));
+    }
+
+    #[test]
+    fn a_name_with_a_legal_form_is_read_as_an_organisation() {
+        // OFAC lists 大连宁联船务有限公司 (Dalian Global Unity Shipping); read syllable by
+        // syllable as a Korean person's name, it looked like persons on the DPRK lists.
+        let mut ship = Entity::new("ofac:22624", EntityKind::Organization);
+        ship.names
+            .push(Name::new("DALIAN GLOBAL UNITY SHIPPING CO., LTD.", AliasKind::Primary, NameQuality::Strong));
+        let es = [person("ofac:20124", "Cho Yon Chun", "1960-01-01", "KP"), ship];
+        let s = Screener::new(&es);
+        let q = Query {
+            name: "大连宁联船务有限公司".into(),
+            ..Query::default()
+        };
+        let hits = s.screen(&q, 0.0, 5);
+        assert!(hits.iter().all(|h| h.entity_id != "ofac:20124"), "{hits:?}");
+        assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("ofac:22624"), "{hits:?}");
+        // Said to be a person, it is still compared as one.
+        let p = Query {
+            schema: Some(Schema::Person),
+            ..q
+        };
+        assert!(s.screen(&p, 0.0, 5).iter().all(|h| h.entity_id != "ofac:22624"));
     }
 
     #[test]
