@@ -830,10 +830,112 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
             path,
         });
     }
+    exposure_through_swaps(store, tags, &g, &r, &sources, &cats, me.haircut.as_slice(), received, &mut report)?;
     let (risk, why) = risk_level(&report);
     report.risk = risk;
     report.explanation = why;
     Ok(report)
+}
+
+/// Funds that reached the address from a DEX were swapped from another asset: the sender of
+/// the other asset's leg of each swap transaction is looked behind in that asset (with the
+/// hops left), and its exposure, weighted by what each swap paid into the address's sources
+/// and scaled by the DEX's haircut share of the address's receipts, is added per category.
+#[allow(clippy::too_many_arguments)]
+fn exposure_through_swaps(
+    store: &ChainStore,
+    tags: &TagIndex,
+    g: &Graph,
+    r: &Reach,
+    sources: &[(u32, u8)],
+    cats: &[TagCategory],
+    haircut: &[f64],
+    received: u128,
+    report: &mut ExposureReport,
+) -> Result<(), ChainError> {
+    let dex = cats.iter().position(|&c| c == TagCategory::Dex).expect("all categories listed");
+    if received == 0 || haircut[dex] < 0.5 {
+        return Ok(());
+    }
+    let dex_share = (haircut[dex] / received as f64).min(1.0);
+    // The swaps' payouts into the cone: transaction -> (DEX, its hop, amount paid).
+    let mut payouts: HashMap<u32, (u32, u32, f64)> = HashMap::new();
+    for &(d, label) in sources {
+        if label as usize != dex {
+            continue;
+        }
+        let hop = r.get(d).map_or(0, |x| x.hop);
+        for e in g.out_edges(d) {
+            if r.get(g.target(e)).is_some() {
+                payouts.entry(g.tx(e)).or_insert((d, hop, 0.0)).2 += g.amount(e) as f64;
+            }
+        }
+    }
+    // The other assets' legs into a DEX in those transactions: (asset, sender, hops left,
+    // weight, DEX, transaction).
+    let mut legs: Vec<(String, u32, u32, f64, u32, u32)> = Vec::new();
+    for (asset, _) in store.assets() {
+        if asset == report.asset {
+            continue;
+        }
+        let other = store.graph(&asset)?;
+        for v in 0..other.nodes() {
+            for e in other.out_edges(v) {
+                let Some(&(d, hop, paid)) = payouts.get(&other.tx(e)) else { continue };
+                if is_dex(tags, v) || !is_dex(tags, other.target(e)) || report.max_hops <= hop + 1 {
+                    continue;
+                }
+                legs.push((asset.clone(), v, report.max_hops - hop - 1, paid, d, other.tx(e)));
+            }
+        }
+    }
+    let total: f64 = legs.iter().map(|l| l.3).sum();
+    if total <= 0.0 {
+        return Ok(());
+    }
+    for (asset, sender, hops_left, weight, d, tx) in legs {
+        let behind = exposure(store, tags, store.address(sender), Some(&asset), hops_left)?;
+        for c in behind.exposure {
+            if c.category == TagCategory::Dex {
+                continue;
+            }
+            let share = dex_share * weight / total * c.share;
+            if share <= 0.0 {
+                continue;
+            }
+            let amount = share * received as f64;
+            let via = format!("via a swap at {} (tx {}, {} in)", store.address(d), store.tx_hash(tx), asset);
+            let hops = c.hops + r.get(d).map_or(0, |x| x.hop) + 1;
+            match report.exposure.iter_mut().find(|e| e.category == c.category) {
+                Some(e) => {
+                    let indirect: f64 = e.indirect.parse().unwrap_or(0.0);
+                    e.indirect = format!("{:.0}", indirect + amount);
+                    e.share = (e.share + share).min(1.0);
+                    e.hops = e.hops.min(hops);
+                    e.sources.extend(c.sources.iter().map(|s| format!("{s} {via}")));
+                }
+                None => {
+                    // Behind the swap to the sender, then the DEX on to the address.
+                    let mut path = c.path.clone();
+                    path.push(store.address(d).to_string());
+                    path.extend(r.path(d, Direction::Backward).into_iter().map(|e| store.address(g.target(e)).to_string()));
+                    report.exposure.push(CategoryExposure {
+                        category: c.category,
+                        direct: "0".into(),
+                        indirect: format!("{amount:.0}"),
+                        share,
+                        poison: "0".into(),
+                        fifo: "0".into(),
+                        hops,
+                        sources: c.sources.iter().map(|s| format!("{s} {via}")).collect(),
+                        path,
+                    });
+                }
+            }
+        }
+    }
+    report.exposure.sort_by_key(|e| cats.iter().position(|&c| c == e.category));
+    Ok(())
 }
 
 fn risk_level(r: &ExposureReport) -> (&'static str, Vec<String>) {

@@ -302,6 +302,35 @@ fn synthetic_laundering_is_traced() {
         assert!(total.recall() >= 0.99, "{model:?}: {total:?}");
         assert!(total.precision() >= 0.95, "{model:?}: {total:?}");
     }
+    // Exposure looks through the swaps too: the exchange deposits the hackers paid in the token
+    // (after swapping stolen ether at the DEX) hold DPRK funds, found behind the swap.
+    let exchange: std::collections::HashSet<&str> = s
+        .tags
+        .iter()
+        .filter(|t| t.category == TagCategory::Exchange)
+        .map(|t| t.address.as_str())
+        .collect();
+    let deposits: Vec<&str> = s
+        .token_transfers
+        .iter()
+        .map(|t| s.addresses[t.1 as usize].as_str())
+        .filter(|a| exchange.contains(a))
+        .collect();
+    assert_eq!(deposits.len(), s.truth.len());
+    for d in deposits {
+        let e = cordon_chain::analysis::exposure(&store, &tags, d, None, 10).unwrap();
+        let dprk = e
+            .exposure
+            .iter()
+            .find(|c| c.category == TagCategory::Dprk)
+            .expect("DPRK exposure behind the swap");
+        assert!(dprk.share > 0.99, "{e:?}");
+        assert!(dprk.sources.iter().all(|x| x.contains("via a swap at")), "{e:?}");
+        assert_eq!(e.risk, "severe");
+        // The path runs from the hacker through the swap to the deposit.
+        assert_eq!(dprk.path.last().map(String::as_str), Some(d));
+        assert!(s.truth.iter().any(|t| dprk.path.first() == Some(&t.hack)), "{:?}", dprk.path);
+    }
 }
 
 #[test]
