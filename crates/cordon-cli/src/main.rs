@@ -1041,7 +1041,12 @@ fn run(cli: Cli) -> Result<()> {
                 record,
                 memory_budget: memory_mb << 20,
             };
-            let run = cordon_engine::link::run(&mut store, &home, &input)?;
+            let tty = std::io::stderr().is_terminal();
+            let run = cordon_engine::link::run(&mut store, &home, &input, &mut |m| {
+                if tty {
+                    eprintln!("{m}");
+                }
+            })?;
             if let Some(c) = &run.recorded {
                 eprintln!(
                     "recorded sanctions hits as alerts in dataset \"link\": {} new, {} reopened, {} kept quiet",

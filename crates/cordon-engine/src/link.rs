@@ -157,11 +157,30 @@ fn rss(what: &str) {
     }
 }
 
+/// Spill folders left by a run that was killed (a finished run removes its own): those a day
+/// old are removed; younger ones may belong to a run still going.
+fn remove_stale_spills(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(86_400));
+        if old && e.file_name().to_string_lossy().starts_with("cordon-spill-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Links the records, clusters them (keeping ids stable across runs), raises red flags and
 /// screens every cluster against the active lists.
-pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun> {
+/// `progress` hears each phase as it starts.
+pub fn run(store: &mut Store, home: &Path, input: &LinkInput, progress: &mut dyn FnMut(&str)) -> Result<LinkRun> {
     let t = std::time::Instant::now();
     rss("start");
+    progress(&format!("reading {}", input.records.display()));
     let mapping = Mapping::parse(&input.mapping).map_err(EngineError::Invalid)?;
     let link_err = |e: cordon_link::LinkError| EngineError::Invalid(e.to_string());
     let (records, errors) = read_records(&input.records, &mapping).map_err(link_err)?;
@@ -172,12 +191,23 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         .collect();
     let dir = link_dir(home);
     std::fs::create_dir_all(&dir).map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
+    remove_stale_spills(&dir);
     let options = LinkOptions {
         memory_budget: input.memory_budget,
         spill_dir: Some(dir.clone()),
         ..LinkOptions::default()
     };
+    progress(&match &input.logins {
+        Some(p) => format!("linking {} records and the login events of {}", records.len(), p.display()),
+        None => format!("linking {} records", records.len()),
+    });
     let (links, read) = link_file(&records, input.logins.as_deref(), &options).map_err(link_err)?;
+    if read.spilled {
+        progress(&format!(
+            "login evidence went over --memory-mb ({} MiB) and was linked from temporary files",
+            input.memory_budget >> 20
+        ));
+    }
     if let Some(p) = &input.logins {
         skipped.extend(read.errors.iter().map(|e| format!("{}: line {}: {}", p.display(), e.line, e.message)));
         if read.unknown_records > 0 {
@@ -195,6 +225,7 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
+    progress(&format!("clustering {} links", links.len()));
     let (cs, state) = clusters(&records, &links, input.threshold, &previous);
     // The red flags read the logins of clustered records only: the rest are not held.
     let mut clustered = vec![false; records.len()];
@@ -227,6 +258,11 @@ pub fn run(store: &mut Store, home: &Path, input: &LinkInput) -> Result<LinkRun>
     for l in &logins {
         by_record.entry(&*l.record_id).or_default().push(l);
     }
+    progress(&format!(
+        "red flags{} for {} clusters",
+        if screen.is_some() { " and sanctions screening" } else { "" },
+        cs.len()
+    ));
     let mut out = Vec::new();
     let mut report = Vec::new();
     for c in &cs {
