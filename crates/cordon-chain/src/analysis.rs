@@ -327,25 +327,29 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
             }
         }
         Direction::Backward => {
-            let stop = |v: u32| v != id && tags.of(v).iter().any(|t| opts.stop.contains(&t.category));
-            let r = reach(&g, &[id], opts.since, opts.direction, opts.max_hops, &stop);
-            report.edges_scanned = r.edges_scanned;
-            let (node_amounts, edge_amounts, total) = backward_amounts(&g, &r, opts.model);
-            for reached in &r.nodes {
-                if reached.hop == 0 {
-                    continue;
+            // In rounds of legs, like forward: a leg's DEX sources are swaps, and the other
+            // asset's input legs of those swaps are traced back in turn.
+            let mut legs = vec![BackLeg {
+                asset,
+                g,
+                start: id,
+                hop: 0,
+                seed: None,
+                fraction: 1.0,
+            }];
+            let mut several = false;
+            while !legs.is_empty() {
+                let mut payouts: Vec<Payout> = Vec::new();
+                for leg in std::mem::take(&mut legs) {
+                    payouts.extend(backward_leg(store, tags, opts, &leg, &mut report));
                 }
-                let value = node_amounts.get(&reached.node).copied().unwrap_or(0.0);
-                if value < 0.5 {
-                    continue;
+                if !payouts.is_empty() {
+                    legs = swap_inputs(store, tags, opts, &payouts, &mut report)?;
+                    several |= !legs.is_empty();
                 }
-                let share = if total > 0.0 { (value / total).min(1.0) } else { 0.0 };
-                push_node(&mut report, store, tags, &opts.stop, &asset, reached, reached.hop, format!("{value:.0}"), share);
             }
-            for (e, (src, v)) in edge_amounts {
-                if v >= 0.5 {
-                    report.edges.push(edge_out(store, &g, &asset, e, src, format!("{v:.0}")));
-                }
+            if several {
+                merge_legs(&mut report);
             }
         }
     }
@@ -552,6 +556,120 @@ fn swap_outputs(
     Ok(out)
 }
 
+/// One asset's part of a backward trace: the sources of the start's receipts, or (with a
+/// `seed`) of an amount of one transfer it made (a swap's input leg); `fraction` is the share
+/// of the traced address's receipts that one unit of this leg's demand stands for.
+struct BackLeg {
+    asset: String,
+    g: Graph,
+    start: u32,
+    hop: u32,
+    seed: Option<(u32, f64)>,
+    fraction: f64,
+}
+
+/// A DEX's payout into a backward leg: (asset, transaction, DEX, recipient, payout amount,
+/// part of it that reached the traced address, the DEX's hop, that part as a share of the
+/// traced address's receipts, block).
+type Payout = (String, u32, u32, u32, f64, f64, u32, f64, u32);
+
+/// Traces one leg back into the report; returns the DEX payouts that funded it.
+fn backward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &BackLeg, report: &mut TraceReport) -> Vec<Payout> {
+    let g = &leg.g;
+    let stop = |v: u32| v != leg.start && (is_dex(tags, v) || tags.of(v).iter().any(|t| opts.stop.contains(&t.category)));
+    let r = reach(g, &[leg.start], 0, Direction::Backward, opts.max_hops.saturating_sub(leg.hop), &stop);
+    report.edges_scanned += r.edges_scanned;
+    let (node_amounts, edge_amounts, total) = backward_amounts(g, &r, opts.model, leg.seed);
+    let share_of = |value: f64| if total > 0.0 { (value / total * leg.fraction).min(1.0) } else { 0.0 };
+    for reached in &r.nodes {
+        // A swap's sender is listed with what it put into the swap.
+        let value = match (reached.hop, leg.seed) {
+            (0, None) => continue,
+            (0, Some((_, d))) => d,
+            _ => node_amounts.get(&reached.node).copied().unwrap_or(0.0),
+        };
+        if value < 0.5 {
+            continue;
+        }
+        push_node(
+            report,
+            store,
+            tags,
+            &opts.stop,
+            &leg.asset,
+            reached,
+            reached.hop + leg.hop,
+            format!("{value:.0}"),
+            share_of(value),
+        );
+    }
+    if let Some((e, d)) = leg.seed {
+        report.edges.push(edge_out(store, g, &leg.asset, e, leg.start, format!("{d:.0}")));
+    }
+    let mut payouts = Vec::new();
+    for (e, (src, v)) in edge_amounts {
+        if v < 0.5 {
+            continue;
+        }
+        report.edges.push(edge_out(store, g, &leg.asset, e, src, format!("{v:.0}")));
+        if is_dex(tags, src) {
+            let hop = r.get(src).map_or(0, |x| x.hop) + leg.hop;
+            payouts.push((leg.asset.clone(), g.tx(e), src, g.target(e), g.amount(e) as f64, v, hop, share_of(v), g.time(e)));
+        }
+    }
+    payouts
+}
+
+/// The other assets' input legs of the swaps that paid into backward legs (same transaction,
+/// from a non-DEX sender into a DEX), recorded in the report, as the legs that trace them back.
+fn swap_inputs(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, payouts: &[Payout], report: &mut TraceReport) -> Result<Vec<BackLeg>, ChainError> {
+    let mut by_tx: HashMap<u32, Vec<&Payout>> = HashMap::new();
+    for p in payouts {
+        by_tx.entry(p.1).or_default().push(p);
+    }
+    let mut out = Vec::new();
+    for (asset, _) in store.assets() {
+        if payouts.iter().all(|p| p.0 == asset) {
+            continue;
+        }
+        let g = store.graph(&asset)?;
+        for v in 0..g.nodes() {
+            for e in g.out_edges(v) {
+                let Some(list) = by_tx.get(&g.tx(e)) else { continue };
+                if is_dex(tags, v) || !is_dex(tags, g.target(e)) {
+                    continue;
+                }
+                for &&(ref asset_out, _, dex, to, paid, reached, hop, share, block) in list {
+                    if *asset_out == asset || hop + 1 > opts.max_hops || paid <= 0.0 {
+                        continue;
+                    }
+                    // The part of this input that stands for what reached the address.
+                    let demand = g.amount(e) as f64 * reached / paid;
+                    report.swaps.push(Swap {
+                        tx: store.tx_hash(g.tx(e)).to_string(),
+                        dex: store.address(dex).to_string(),
+                        asset_in: asset.clone(),
+                        amount_in: format!("{demand:.0}"),
+                        asset_out: asset_out.clone(),
+                        amount_out: format!("{reached:.0}"),
+                        to: store.address(to).to_string(),
+                        block,
+                    });
+                    out.push(BackLeg {
+                        asset: asset.clone(),
+                        g: store.graph(&asset)?,
+                        start: v,
+                        hop: hop + 1,
+                        seed: Some((e, demand)),
+                        fraction: share,
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Backward attribution: what each upstream node contributed to the start node's receipts.
 /// The start's inflows are its demand; a node passes the demand on each outgoing transfer
 /// back to the inflows that funded it, replaying the node's own history: poison passes the
@@ -563,16 +681,22 @@ fn swap_outputs(
 /// and the start's total receipts.
 type Backward = (HashMap<u32, f64>, BTreeMap<u32, (u32, f64)>, f64);
 
-fn backward_amounts(g: &Graph, r: &Reach, model: Model) -> Backward {
+/// With a `seed` (an out-edge of the start and an amount of it), the demand is that amount of
+/// that transfer instead of the start's receipts (a swap's input leg, traced back).
+fn backward_amounts(g: &Graph, r: &Reach, model: Model, seed: Option<(u32, f64)>) -> Backward {
     let mut edge_demand: BTreeMap<u32, (u32, f64)> = BTreeMap::new();
     let mut node_amount: HashMap<u32, f64> = HashMap::new();
     let mut total = 0.0;
     let mut order: Vec<&cordon_graph::taint::Reached> = r.nodes.iter().collect();
     order.sort_by_key(|n| n.hop);
     let mut out_demand: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    if let (Some((e, d)), Some(start)) = (seed, order.first()) {
+        out_demand.insert(start.node, vec![(e, d)]);
+        total = d;
+    }
     for n in order {
         let v = n.node;
-        if n.hop == 0 {
+        if n.hop == 0 && seed.is_none() {
             for (src, e) in g.in_edges(v).filter(|&(_, e)| g.time(e) <= n.time) {
                 let a = g.amount(e) as f64;
                 total += a;

@@ -327,6 +327,17 @@ fn synthetic_laundering_is_traced() {
         assert!(dprk.share > 0.99, "{e:?}");
         assert!(dprk.sources.iter().all(|x| x.contains("via a swap at")), "{e:?}");
         assert_eq!(e.risk, "severe");
+        // Traced back, the deposit's funds come from the hacker, behind the swap.
+        let mut o = opts(Model::Haircut, Direction::Backward, d);
+        o.max_hops = 10;
+        let back = trace(&store, &tags, &o).unwrap();
+        assert!(back.swaps.iter().any(|x| x.asset_in == "eth"), "{:?}", back.swaps);
+        let hacker = back
+            .nodes
+            .iter()
+            .find(|n| n.asset == "eth" && s.truth.iter().any(|t| t.hack == n.address))
+            .expect("the hacker behind the swap");
+        assert!(hacker.share > 0.99, "{hacker:?}");
         // The path runs from the hacker through the swap to the deposit.
         assert_eq!(dprk.path.last().map(String::as_str), Some(d));
         assert!(s.truth.iter().any(|t| dprk.path.first() == Some(&t.hack)), "{:?}", dprk.path);
