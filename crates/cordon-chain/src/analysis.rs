@@ -287,8 +287,12 @@ pub fn trace(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions) -> Result
         swaps: Vec::new(),
         edges_scanned: 0,
     };
-    if opts.direction == Direction::Forward && asset == "btc" {
-        if let Some(r) = crate::outputs::forward(store, tags, opts, id, &asset)? {
+    if asset == "btc" {
+        let r = match opts.direction {
+            Direction::Forward => crate::outputs::forward(store, tags, opts, id, &asset)?,
+            Direction::Backward => crate::outputs::backward(store, tags, opts, id, &asset)?,
+        };
+        if let Some(r) = r {
             return Ok(r);
         }
     }

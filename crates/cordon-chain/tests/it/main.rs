@@ -433,6 +433,29 @@ fn utxo_taint_moves_with_outputs() {
     assert_eq!((e.amount.as_str(), e.block), ("2000", 120));
     assert!(e.tx.starts_with("dddd"));
     // Time: from block 125 on only the spend of the 4,000 (tx e, block 130) carries taint.
+    // Backward from 1D (2,000 sat from tx d, which spent 1B's 7,000): poison names every input
+    // behind it whole; haircut asks tx b's inputs for 2,000 by value (6,000 / 11,000 of it from
+    // the hack's coins, which came from 1Victim); FIFO maps 1D's first 2,000 sat onto the hack's.
+    let back = |model| {
+        let o = opts(model, Direction::Backward, "1D");
+        trace(&store, &tags, &o).unwrap()
+    };
+    let b = back(Model::Poison);
+    assert_eq!(b.level, "output");
+    assert_eq!(
+        sorted(amounts(&b)),
+        owned(&[("1B", 7000), ("1Clean", 5000), ("1Hack", 6000), ("1Other", 5000), ("1Victim", 10000)])
+    );
+    assert_eq!(
+        sorted(amounts(&back(Model::Haircut))),
+        owned(&[("1B", 2000), ("1Clean", 909), ("1Hack", 1091), ("1Other", 909), ("1Victim", 1091)])
+    );
+    assert_eq!(sorted(amounts(&back(Model::Fifo))), owned(&[("1B", 2000), ("1Hack", 2000), ("1Victim", 2000)]));
+    let hop = |a: &str| b.nodes.iter().find(|n| n.address == a).unwrap().hop;
+    assert_eq!((hop("1B"), hop("1Hack"), hop("1Victim")), (1, 2, 3));
+    // The hack address's own change is not a receipt: its only source is the victim's 10,000.
+    let own = trace(&store, &tags, &opts(Model::Haircut, Direction::Backward, "1Hack")).unwrap();
+    assert_eq!(sorted(amounts(&own)), owned(&[("1Victim", 10000)]));
     let late = run(Model::Poison, 125);
     assert_eq!(sorted(amounts(&late)), owned(&[("1E", 1000), ("1F", 3000), ("1H", 2500)]));
 }
