@@ -118,16 +118,19 @@ impl LoginEntries {
         if self.parts.is_empty() {
             let dir = self.dir()?;
             // Enough partitions that each holds about half the budget at the end (estimated
-            // from the share of the input read so far), at least 16.
+            // from the share of the input read so far), 16 to 256 (open files stay well under
+            // the usual limit of 1,024; past 128 budgets of evidence a partition outgrows the
+            // budget: 32 GiB at the default), with write buffers that together stay within it.
             let share = if self.expected > self.read && self.read > 0 {
                 self.expected as f64 / self.read as f64
             } else {
                 4.0
             };
-            let p = ((2.0 * share).ceil() as usize).clamp(16, 4096);
+            let p = ((2.0 * share).ceil() as usize).clamp(16, 256);
+            let buffer = (self.budget / p).clamp(4 << 10, 64 << 10);
             for i in 0..p {
                 let f = File::create(dir.join(format!("part-{i}"))).map_err(|e| self.io(e))?;
-                self.parts.push(BufWriter::with_capacity(1 << 16, f));
+                self.parts.push(BufWriter::with_capacity(buffer, f));
             }
         }
         let p = self.parts.len() as u64;
