@@ -683,7 +683,20 @@ impl Screener {
 
     fn screen_name(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
         let forms = self.forms(q);
-        let mut pool = self.candidate_entities(&forms, |_| false);
+        // A name of only legal forms and generic words ("Ltd", "有限公司", "Trading Co.") names
+        // nobody: it is not matched by name (a listed wallet or document still finds).
+        let says_who = |f: &Option<NameForm>| {
+            f.as_ref().is_some_and(|f| {
+                f.tokens
+                    .iter()
+                    .any(|t| !matches!(t.role, TokenRole::Legal | TokenRole::Generic | TokenRole::Particle))
+            })
+        };
+        let mut pool = if says_who(&forms.person) || says_who(&forms.org) {
+            self.candidate_entities(&forms, |_| false)
+        } else {
+            Vec::new()
+        };
         // Entities found by a listed wallet or document number are scored on all their names.
         let direct = q.wallet.iter().flat_map(|w| self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
         let direct = direct.chain(q.id_number.iter().flat_map(|id| self.ids.get(&normalize_id(id)).into_iter().flatten()));
@@ -966,6 +979,25 @@ mod tests {
             ..q
         };
         assert!(s.screen(&p, 0.0, 5).iter().all(|h| h.entity_id != "ofac:22624"));
+    }
+
+    #[test]
+    fn a_name_of_legal_forms_only_names_nobody() {
+        let mut e = Entity::new("ofac:23406", EntityKind::Organization);
+        e.names.push(Name::new("Eleven Eighty Eight Limited", AliasKind::Primary, NameQuality::Strong));
+        let s = Screener::new([&e]);
+        for name in ["Ltd", "有限公司", "Trading Co., Ltd."] {
+            let q = Query {
+                name: name.into(),
+                ..Query::default()
+            };
+            assert!(s.screen(&q, 0.0, 5).is_empty(), "{name}");
+        }
+        let q = Query {
+            name: "Eleven Eighty Eight Ltd".into(),
+            ..Query::default()
+        };
+        assert_eq!(s.screen(&q, SCREEN_THRESHOLD, 5).len(), 1);
     }
 
     #[test]
