@@ -115,9 +115,12 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
     // key is the arrival time forward and its complement backward, so smaller is better both
     // ways. One random read per edge on the hot path.
     let mut slot: Vec<u64> = vec![0; n];
-    // The hop in which a node was last queued, so a node improved twice in one hop is expanded
-    // once.
-    let mut queued: Vec<u32> = vec![0; n];
+    // The next hop's frontier as a bitmap (a node improved twice in one hop is expanded once,
+    // and reading the bits in order gives the frontier sorted, as the sweep below wants), and
+    // the stop nodes, never expanded. Both stay in cache where a per-node word would not.
+    let words = n.div_ceil(64);
+    let mut next_bits: Vec<u64> = vec![0; words];
+    let mut stopped_bits: Vec<u64> = vec![0; words];
     let mut r = Reach::default();
     let mut frontier: Vec<u32> = Vec::new();
     for &s in starts {
@@ -136,7 +139,6 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
             frontier.push(s);
         }
     }
-    let mut next: Vec<u32> = Vec::new();
     let mut scanned = 0u64;
     let mut bins = Bins::new(n);
     for hop in 1..=max_hops {
@@ -146,7 +148,6 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
         // Expanded in node order: the edge lists are then read in one sweep through the CSR
         // arrays instead of jumping between them, and the lists of nodes a few places ahead
         // are fetched while this one is handled.
-        frontier.sort_unstable();
         for (k, &v) in frontier.iter().enumerate() {
             if let Some(&ahead) = frontier.get(k + PREFETCH_NODES) {
                 let start = g.out_off[ahead as usize] as usize;
@@ -180,7 +181,7 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
                     bins.push(d, t, v, (a + i) as u32);
                 }
                 if bins.len >= BIN_CHUNK {
-                    bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), d, hop, t, t, stop));
+                    bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), d, hop, t, t, stop));
                 }
             } else {
                 for (src, e) in g.in_edges(v) {
@@ -190,13 +191,19 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
                         // In-edges are in time order: the rest are later still.
                         break;
                     }
-                    relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), src, hop, u32::MAX - t, t, stop);
+                    relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), src, hop, u32::MAX - t, t, stop);
                 }
             }
         }
-        bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut queued, &mut next, (v, e), d, hop, t, t, stop));
-        std::mem::swap(&mut frontier, &mut next);
-        next.clear();
+        bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), d, hop, t, t, stop));
+        frontier.clear();
+        for (w, bits) in next_bits.iter_mut().enumerate() {
+            let mut b = std::mem::take(bits);
+            while b != 0 {
+                frontier.push((w * 64) as u32 + b.trailing_zeros());
+                b &= b - 1;
+            }
+        }
     }
     r.edges_scanned = scanned;
     for n in r.nodes.iter_mut().filter(|n| n.hop > 0) {
@@ -268,15 +275,12 @@ fn prefetch<T>(slice: &[T], i: usize) {
     let _ = (slice, i);
 }
 
-/// `queued` value of a stop node: never expanded.
-const STOPPED: u32 = u32::MAX;
-
 #[inline]
 fn relax(
     r: &mut Reach,
     slot: &mut [u64],
-    queued: &mut [u32],
-    next: &mut Vec<u32>,
+    stopped_bits: &mut [u64],
+    next_bits: &mut [u64],
     from: (u32, u32),
     node: u32,
     hop: u32,
@@ -296,20 +300,19 @@ fn relax(
             parent: from.0,
             via: from.1,
         });
+        let (w, bit) = (node as usize / 64, 1u64 << (node % 64));
         if stopped {
-            queued[node as usize] = STOPPED;
+            stopped_bits[w] |= bit;
         } else {
-            queued[node as usize] = hop;
-            next.push(node);
+            next_bits[w] |= bit;
         }
     } else if key < (cur >> 32) as u32 {
         // Start nodes have key 0 and are never improved. The better time is kept in the slot
         // and copied to the node list at the end.
         slot[node as usize] = ((key as u64) << 32) | (cur & 0xffff_ffff);
-        let q = queued[node as usize];
-        if q != hop && q != STOPPED {
-            queued[node as usize] = hop;
-            next.push(node);
+        let (w, bit) = (node as usize / 64, 1u64 << (node % 64));
+        if stopped_bits[w] & bit == 0 {
+            next_bits[w] |= bit;
         }
     }
 }
