@@ -180,7 +180,7 @@ pub fn link(records: &[Record], logins: &[LoginEvent], o: &LinkOptions) -> Vec<L
     let index_of = record_index(records);
     // The events are in memory already: their evidence stays there too, up to 2 GiB (beyond,
     // it goes to the temporary folder, and failing to write there is fatal).
-    let mut entries = LoginEntries::new(records.len(), usize::MAX, &std::env::temp_dir(), 0);
+    let mut entries = LoginEntries::new(records.len(), usize::MAX, &std::env::temp_dir(), 0, false);
     let spill = "cannot write login evidence to the temporary folder";
     for l in logins {
         let Some(&i) = index_of.get(&*l.record_id) else { continue };
@@ -210,7 +210,7 @@ pub fn link_file(records: &[Record], logins: Option<&Path>, o: &LinkOptions) -> 
     let index_of = record_index(records);
     let base = o.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
     let size = logins.and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
-    let mut entries = LoginEntries::new(records.len(), o.memory_budget, &base, size);
+    let mut entries = LoginEntries::new(records.len(), o.memory_budget, &base, size, true);
     let mut errors = Vec::new();
     let mut unknown = 0u64;
     if let Some(path) = logins {

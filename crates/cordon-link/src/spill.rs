@@ -38,6 +38,8 @@ pub(crate) struct LoginEntries {
     expected: u64,
     read: u64,
     events: Spool,
+    /// Whether the compact events are kept (the in-memory path has its events already).
+    keep_events: bool,
     /// Bits of the login kinds each record has (for `N_t`).
     pub seen: Vec<u16>,
     /// Events accepted.
@@ -45,8 +47,9 @@ pub(crate) struct LoginEntries {
 }
 
 impl LoginEntries {
-    /// Entries for `records` records; `expected` input bytes (0 if unknown).
-    pub(crate) fn new(records: usize, budget: usize, base: &Path, expected: u64) -> LoginEntries {
+    /// Entries for `records` records; `expected` input bytes (0 if unknown); `keep_events`:
+    /// also keep a compact copy of each event for [`LoginEvents::of`].
+    pub(crate) fn new(records: usize, budget: usize, base: &Path, expected: u64, keep_events: bool) -> LoginEntries {
         LoginEntries {
             // Text offsets are 32-bit: at most 2 GiB in memory at once.
             budget: budget.clamp(1 << 10, 2 << 30),
@@ -58,6 +61,7 @@ impl LoginEntries {
             expected,
             read: 0,
             events: Spool::new(budget.min(2 << 30) / 4),
+            keep_events,
             seen: vec![0; records],
             count: 0,
         }
@@ -95,17 +99,19 @@ impl LoginEntries {
             self.text.push(t.len() as u8);
             self.text.extend_from_slice(t);
         }
-        let mut ev = Vec::with_capacity(48);
-        ev.extend_from_slice(&record.to_le_bytes());
-        ev.extend_from_slice(&ts.to_le_bytes());
-        for v in [ip, country, device] {
-            let v = v.map_or(&b""[..], |v| &v.as_bytes()[..v.len().min(MAX_TEXT)]);
-            ev.push(v.len() as u8);
-            ev.extend_from_slice(v);
-        }
-        if self.events.write(&ev).map_err(|e| self.io(e))? {
-            let dir = self.dir()?;
-            self.events.spill(&dir).map_err(|e| self.io(e))?;
+        if self.keep_events {
+            let mut ev = Vec::with_capacity(48);
+            ev.extend_from_slice(&record.to_le_bytes());
+            ev.extend_from_slice(&ts.to_le_bytes());
+            for v in [ip, country, device] {
+                let v = v.map_or(&b""[..], |v| &v.as_bytes()[..v.len().min(MAX_TEXT)]);
+                ev.push(v.len() as u8);
+                ev.extend_from_slice(v);
+            }
+            if self.events.write(&ev).map_err(|e| self.io(e))? {
+                let dir = self.dir()?;
+                self.events.spill(&dir).map_err(|e| self.io(e))?;
+            }
         }
         if self.entries.len() * std::mem::size_of::<Entry>() + self.text.len() > self.budget {
             self.spill()?;
