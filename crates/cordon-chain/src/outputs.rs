@@ -1,13 +1,14 @@
-//! Output-level taint of UTXO chains (forward): taint sits on transaction outputs, not on
-//! addresses, and moves through the transactions that spend them, as BlockSci models it.
+//! Output-level taint of UTXO chains, both directions: taint sits on transaction outputs, not
+//! on addresses, and moves through the transactions that spend them, as BlockSci models it.
 //!
 //! A transaction with tainted inputs passes taint to its outputs by each model at once:
 //! **poison** taints every output whole; **haircut** gives each output the tainted share of
 //! the inputs' value; **FIFO** lines the inputs' satoshis up in input order and the outputs'
 //! in output order, and an output holds the tainted satoshis that fall in its range (the fee
 //! is the tail). The start address's outputs, and its inputs (coins it got before the imported
-//! history), are tainted whole; their spends from `since` on carry it. An address graph (every input address paying every output address) cannot tell
-//! which of an address's coins a transaction spent; outputs can.
+//! history), are tainted whole; their spends from `since` on carry it. An address graph (every
+//! input address paying every output address) cannot tell which of an address's coins a
+//! transaction spent; outputs can. Backward traces mirror this ([`backward`]).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
@@ -16,22 +17,32 @@ use crate::analysis::{Model, Stop, TagIndex, TraceEdge, TraceNode, TraceOptions,
 use crate::dataset::{ChainStore, StoredTx, NONE, UNKNOWN};
 use crate::ChainError;
 
-/// Taint of one output.
-#[derive(Clone, Debug)]
-struct OutTaint {
+/// The taint of one output (forward), or what a backward trace asks of it: by each model.
+#[derive(Clone, Debug, Default)]
+struct Part {
     hop: u32,
     poison: bool,
     haircut: f64,
-    /// Tainted satoshi ranges of the output, `[start, end)` from its first satoshi, sorted.
+    /// Satoshi ranges of the output, `[start, end)` from its first satoshi, sorted.
     fifo: Vec<(u64, u64)>,
 }
 
-impl OutTaint {
+impl Part {
+    /// All of an output (or input) of `value`.
+    fn whole(hop: u32, value: u64) -> Part {
+        Part {
+            hop,
+            poison: true,
+            haircut: value as f64,
+            fifo: vec![(0, value)],
+        }
+    }
+
     fn fifo_sum(&self) -> u64 {
         self.fifo.iter().map(|r| r.1 - r.0).sum()
     }
 
-    /// The model's tainted amount of an output of `value`.
+    /// The model's amount of an output of `value`.
     fn amount(&self, model: Model, value: u64) -> f64 {
         match model {
             Model::Poison => {
@@ -67,6 +78,122 @@ fn push_range(v: &mut Vec<(u64, u64)>, r: (u64, u64)) {
     }
 }
 
+/// The parts of sorted `ranges` inside `window`, from the window's start.
+fn clip(ranges: &[(u64, u64)], window: (u64, u64)) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    for r in ranges {
+        let (a, b) = (r.0.max(window.0), r.1.min(window.1));
+        if a < b {
+            push_range(&mut out, (a - window.0, b - window.0));
+        }
+    }
+    out
+}
+
+/// The stored UTXO transactions with the outpoints their inputs spend.
+struct Utxo {
+    txs: Vec<StoredTx>,
+    /// Position of a transaction id in `txs`.
+    pos: HashMap<u32, usize>,
+}
+
+impl Utxo {
+    /// `None` when the stored transactions do not name the outputs they spend (imported
+    /// before outpoints were kept).
+    fn load(store: &ChainStore) -> Result<Option<Utxo>, ChainError> {
+        let txs = store.utxo_txs()?;
+        if !txs.iter().any(|t| !t.spends.is_empty()) {
+            return Ok(None);
+        }
+        let pos = txs.iter().enumerate().map(|(i, t)| (t.tx, i)).collect();
+        Ok(Some(Utxo { txs, pos }))
+    }
+
+    /// The imported output input `k` of `t` spends: (position, output index).
+    fn spent(&self, t: &StoredTx, k: usize) -> Option<(usize, u32)> {
+        let (tx, n) = t.spends.get(k).copied().flatten()?;
+        self.pos.get(&tx).map(|&q| (q, n))
+    }
+
+    /// The value of input `k` of `t`: as stored, else that of the output it spends (0 when
+    /// neither is known).
+    fn input_value(&self, t: &StoredTx, k: usize) -> u64 {
+        match t.inputs[k].1 {
+            UNKNOWN => self.spent(t, k).and_then(|(q, n)| self.txs[q].outputs.get(n as usize)).map_or(0, |o| o.1),
+            v => v,
+        }
+    }
+}
+
+fn new_report(store: &ChainStore, opts: &TraceOptions, start: u32, asset: &str, direction: &'static str) -> TraceReport {
+    TraceReport {
+        from: store.address(start).to_string(),
+        asset: asset.to_string(),
+        model: opts.model,
+        direction,
+        max_hops: opts.max_hops,
+        level: "output",
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        stopped_at: Vec::new(),
+        swaps: Vec::new(),
+        edges_scanned: 0,
+    }
+}
+
+/// A stop address other than the start: reported, not followed.
+fn stopped(tags: &TagIndex, opts: &TraceOptions, start: u32, a: u32) -> bool {
+    a != start && a != NONE && tags.of(a).iter().any(|t| opts.stop.contains(&t.category))
+}
+
+/// Per address (nearest hop, amount) and per (transaction, sender, receiver) (amount, block),
+/// into the report; a node's share is of `received(address)`.
+#[allow(clippy::too_many_arguments)]
+fn write_report(
+    report: &mut TraceReport,
+    store: &ChainStore,
+    tags: &TagIndex,
+    opts: &TraceOptions,
+    start: u32,
+    nodes: HashMap<u32, (u32, f64)>,
+    edges: BTreeMap<(u32, u32, u32), (f64, u32)>,
+    received: impl Fn(u32) -> u64,
+) {
+    let asset = report.asset.clone();
+    for (a, (hop, amount)) in nodes {
+        let got = received(a);
+        let t = tags.of(a);
+        let names = crate::analysis::tag_names(t);
+        report.nodes.push(TraceNode {
+            address: store.address(a).to_string(),
+            asset: asset.clone(),
+            hop,
+            amount: format!("{amount:.0}"),
+            share: if got > 0 { (amount / got as f64).min(1.0) } else { 0.0 },
+            tags: names.clone(),
+        });
+        if stopped(tags, opts, start, a) {
+            report.stopped_at.push(Stop {
+                address: store.address(a).to_string(),
+                reason: crate::analysis::stop_reason(t, &opts.stop),
+                tags: names,
+            });
+        }
+    }
+    for ((tx, f, to), (amount, block)) in edges {
+        report.edges.push(TraceEdge {
+            from: store.address(f).to_string(),
+            asset: asset.clone(),
+            to: store.address(to).to_string(),
+            tx: store.tx_hash(tx).to_string(),
+            amount: format!("{amount:.0}"),
+            block,
+        });
+    }
+    report.nodes.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.address.cmp(&b.address)));
+    report.stopped_at.sort_by(|a, b| a.address.cmp(&b.address));
+}
+
 /// Adds ranges to a sorted list of ranges, keeping it sorted and merged.
 fn merge_ranges(into: &mut Vec<(u64, u64)>, add: Vec<(u64, u64)>) {
     let mut all: Vec<(u64, u64)> = std::mem::take(into);
@@ -80,19 +207,15 @@ fn merge_ranges(into: &mut Vec<(u64, u64)>, add: Vec<(u64, u64)>) {
 /// A forward trace of `start`'s coins at the output level, or `None` when the stored
 /// transactions do not name the outputs they spend (imported before outpoints were kept).
 pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, start: u32, asset: &str) -> Result<Option<TraceReport>, ChainError> {
-    let txs = store.utxo_txs()?;
-    if !txs.iter().any(|t| !t.spends.is_empty()) {
-        return Ok(None);
-    }
-    let pos: HashMap<u32, usize> = txs.iter().enumerate().map(|(i, t)| (t.tx, i)).collect();
+    let Some(utxo) = Utxo::load(store)? else { return Ok(None) };
+    let txs = &utxo.txs;
     let mut spender: HashMap<(u32, u32), usize> = HashMap::new();
     for (i, t) in txs.iter().enumerate() {
         for s in t.spends.iter().flatten() {
             spender.insert(*s, i);
         }
     }
-    let stopped = |a: u32| a != start && a != NONE && tags.of(a).iter().any(|t| opts.stop.contains(&t.category));
-    let mut taint: HashMap<(usize, u32), OutTaint> = HashMap::new();
+    let mut taint: HashMap<(usize, u32), Part> = HashMap::new();
     let mut queue: BinaryHeap<Reverse<(u32, usize)>> = BinaryHeap::new();
     let follow = |tx: &StoredTx, n: u32, hop: u32, queue: &mut BinaryHeap<Reverse<(u32, usize)>>| {
         if hop >= opts.max_hops {
@@ -112,32 +235,12 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
         }
         for (n, &(a, v, _)) in t.outputs.iter().enumerate() {
             if a == start {
-                taint.insert(
-                    (i, n as u32),
-                    OutTaint {
-                        hop: 0,
-                        poison: true,
-                        haircut: v as f64,
-                        fifo: vec![(0, v)],
-                    },
-                );
+                taint.insert((i, n as u32), Part::whole(0, v));
                 follow(t, n as u32, 0, &mut queue);
             }
         }
     }
-    let mut report = TraceReport {
-        from: store.address(start).to_string(),
-        asset: asset.to_string(),
-        model: opts.model,
-        direction: "forward",
-        max_hops: opts.max_hops,
-        level: "output",
-        nodes: Vec::new(),
-        edges: Vec::new(),
-        stopped_at: Vec::new(),
-        swaps: Vec::new(),
-        edges_scanned: 0,
-    };
+    let mut report = new_report(store, opts, start, asset, "forward");
     // Per address: (nearest hop, tainted amount); per (from, to, tx): amount.
     let mut nodes: HashMap<u32, (u32, f64)> = HashMap::new();
     let mut edges: BTreeMap<(u32, u32, u32), (f64, u32)> = BTreeMap::new();
@@ -153,22 +256,11 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
         let (mut poison, mut haircut) = (false, 0.0f64);
         let mut fifo: Vec<(u64, u64)> = Vec::new();
         let mut from: Vec<(u32, f64)> = Vec::new(); // tainted input address, tainted amount
-        for (k, &(addr, value)) in t.inputs.iter().enumerate() {
-            let spent = t.spends.get(k).copied().flatten();
-            let prev = spent.and_then(|(tx, n)| pos.get(&tx).map(|&q| (q, n)));
-            let value = if value != UNKNOWN {
-                value
-            } else {
-                prev.and_then(|(q, n)| txs[q].outputs.get(n as usize)).map_or(0, |o| o.1)
-            };
+        for (k, &(addr, _)) in t.inputs.iter().enumerate() {
+            let value = utxo.input_value(t, k);
             report.edges_scanned += 1;
-            let own = (addr == start).then(|| OutTaint {
-                hop: 0,
-                poison: true,
-                haircut: value as f64,
-                fifo: vec![(0, value)],
-            });
-            if let Some(ot) = own.as_ref().or_else(|| prev.and_then(|key| taint.get(&key))) {
+            let own = (addr == start).then(|| Part::whole(0, value));
+            if let Some(ot) = own.as_ref().or_else(|| utxo.spent(t, k).and_then(|key| taint.get(&key))) {
                 hop = hop.min(ot.hop + 1);
                 poison |= ot.poison;
                 haircut += ot.haircut;
@@ -186,21 +278,13 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
         let from_total: f64 = from.iter().map(|f| f.1).sum();
         let mut at = 0u64;
         for (n, &(addr, value, _)) in t.outputs.iter().enumerate() {
-            let range = (at, at + value);
-            at += value;
-            let mut out_fifo = Vec::new();
-            for r in &fifo {
-                let (a, b) = (r.0.max(range.0), r.1.min(range.1));
-                if a < b {
-                    push_range(&mut out_fifo, (a - range.0, b - range.0));
-                }
-            }
-            let ot = OutTaint {
+            let ot = Part {
                 hop,
                 poison,
                 haircut: value as f64 * share,
-                fifo: out_fifo,
+                fifo: clip(&fifo, (at, at + value)),
             };
+            at += value;
             let amount = ot.amount(opts.model, value);
             if amount >= 0.5 && addr != NONE && addr != start {
                 let e = nodes.entry(addr).or_insert((hop, 0.0));
@@ -216,7 +300,7 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
             let tainted = ot.poison || ot.haircut >= 0.5 || !ot.fifo.is_empty();
             if tainted {
                 taint.insert((p, n as u32), ot);
-                if !stopped(addr) {
+                if !stopped(tags, opts, start, addr) {
                     follow(t, n as u32, hop, &mut queue);
                 }
             }
@@ -224,57 +308,15 @@ pub(crate) fn forward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, 
     }
     // Shares of what each address received in all stored transactions.
     let mut received: HashMap<u32, u64> = nodes.keys().map(|&a| (a, 0)).collect();
-    for t in &txs {
+    for t in txs {
         for &(a, v, _) in &t.outputs {
             if let Some(r) = received.get_mut(&a) {
                 *r += v;
             }
         }
     }
-    let mut list: Vec<(u32, (u32, f64))> = nodes.into_iter().collect();
-    list.sort_by_key(|&(a, (hop, _))| (hop, a));
-    for (a, (hop, amount)) in list {
-        let got = received.get(&a).copied().unwrap_or(0);
-        let t = tags.of(a);
-        let names = crate::analysis::tag_names(t);
-        report.nodes.push(TraceNode {
-            address: store.address(a).to_string(),
-            asset: asset.to_string(),
-            hop,
-            amount: format!("{amount:.0}"),
-            share: if got > 0 { (amount / got as f64).min(1.0) } else { 0.0 },
-            tags: names.clone(),
-        });
-        if stopped(a) {
-            report.stopped_at.push(Stop {
-                address: store.address(a).to_string(),
-                reason: crate::analysis::stop_reason(t, &opts.stop),
-                tags: names,
-            });
-        }
-    }
-    for ((tx, f, to), (amount, block)) in edges {
-        report.edges.push(TraceEdge {
-            from: store.address(f).to_string(),
-            asset: asset.to_string(),
-            to: store.address(to).to_string(),
-            tx: store.tx_hash(tx).to_string(),
-            amount: format!("{amount:.0}"),
-            block,
-        });
-    }
-    report.nodes.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.address.cmp(&b.address)));
+    write_report(&mut report, store, tags, opts, start, nodes, edges, |a| received.get(&a).copied().unwrap_or(0));
     Ok(Some(report))
-}
-
-/// What a backward trace asks of one output: which of its satoshis reached the start.
-#[derive(Clone, Debug, Default)]
-struct Demand {
-    hop: u32,
-    poison: bool,
-    haircut: f64,
-    /// `[start, end)` from the output's first satoshi, sorted.
-    fifo: Vec<(u64, u64)>,
 }
 
 /// A backward trace of `start`'s receipts at the output level (the mirror of [`forward`]):
@@ -284,13 +326,10 @@ struct Demand {
 /// outputs those inputs spent, latest transactions first, so an output asked by two later
 /// transactions answers both at once.
 pub(crate) fn backward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, start: u32, asset: &str) -> Result<Option<TraceReport>, ChainError> {
-    let txs = store.utxo_txs()?;
-    if !txs.iter().any(|t| !t.spends.is_empty()) {
-        return Ok(None);
-    }
-    let pos: HashMap<u32, usize> = txs.iter().enumerate().map(|(i, t)| (t.tx, i)).collect();
-    let stopped = |a: u32| a != start && a != NONE && tags.of(a).iter().any(|t| opts.stop.contains(&t.category));
-    let mut demand: HashMap<(usize, u32), Demand> = HashMap::new();
+    let Some(utxo) = Utxo::load(store)? else { return Ok(None) };
+    let txs = &utxo.txs;
+    // What each output is asked for: which of its satoshis reached the start.
+    let mut demand: HashMap<(usize, u32), Part> = HashMap::new();
     let mut queue: BinaryHeap<(u32, usize)> = BinaryHeap::new();
     let mut received = 0u64;
     for (i, t) in txs.iter().enumerate() {
@@ -301,32 +340,12 @@ pub(crate) fn backward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions,
         for (n, &(a, v, _)) in t.outputs.iter().enumerate() {
             if a == start {
                 received += v;
-                demand.insert(
-                    (i, n as u32),
-                    Demand {
-                        hop: 0,
-                        poison: true,
-                        haircut: v as f64,
-                        fifo: vec![(0, v)],
-                    },
-                );
+                demand.insert((i, n as u32), Part::whole(0, v));
                 queue.push((t.height, i));
             }
         }
     }
-    let mut report = TraceReport {
-        from: store.address(start).to_string(),
-        asset: asset.to_string(),
-        model: opts.model,
-        direction: "backward",
-        max_hops: opts.max_hops,
-        level: "output",
-        nodes: Vec::new(),
-        edges: Vec::new(),
-        stopped_at: Vec::new(),
-        swaps: Vec::new(),
-        edges_scanned: 0,
-    };
+    let mut report = new_report(store, opts, start, asset, "backward");
     let mut nodes: HashMap<u32, (u32, f64)> = HashMap::new();
     let mut edges: BTreeMap<(u32, u32, u32), (f64, u32)> = BTreeMap::new();
     let mut done: HashSet<usize> = HashSet::new();
@@ -351,55 +370,27 @@ pub(crate) fn backward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions,
                 for r in &d.fifo {
                     push_range(&mut fifo, (at + r.0, at + r.1));
                 }
-                let ask = match opts.model {
-                    Model::Poison => v as f64,
-                    Model::Haircut => d.haircut,
-                    Model::Fifo => d.fifo.iter().map(|r| r.1 - r.0).sum::<u64>() as f64,
-                };
-                asked.push((a, ask));
+                asked.push((a, d.amount(opts.model, v)));
             }
             at += v;
         }
         if asked.is_empty() || hop >= opts.max_hops {
             continue;
         }
-        let value_of = |k: usize| -> u64 {
-            let v = t.inputs[k].1;
-            if v != UNKNOWN {
-                return v;
-            }
-            t.spends
-                .get(k)
-                .copied()
-                .flatten()
-                .and_then(|(tx, n)| pos.get(&tx).and_then(|&q| txs[q].outputs.get(n as usize)))
-                .map_or(0, |o| o.1)
-        };
-        let total_in: u64 = (0..t.inputs.len()).map(value_of).sum();
+        let total_in: u64 = (0..t.inputs.len()).map(|k| utxo.input_value(t, k)).sum();
         let asked_total: f64 = asked.iter().map(|a| a.1).sum();
         let mut offset = 0u64;
         for k in 0..t.inputs.len() {
-            let (addr, value) = (t.inputs[k].0, value_of(k));
-            let range = (offset, offset + value);
-            offset += value;
+            let (addr, value) = (t.inputs[k].0, utxo.input_value(t, k));
             report.edges_scanned += 1;
-            let mut d = Demand {
+            let d = Part {
                 hop: hop + 1,
                 poison,
                 haircut: if total_in > 0 { haircut * value as f64 / total_in as f64 } else { 0.0 },
-                fifo: Vec::new(),
+                fifo: clip(&fifo, (offset, offset + value)),
             };
-            for r in &fifo {
-                let (a, b) = (r.0.max(range.0), r.1.min(range.1));
-                if a < b {
-                    push_range(&mut d.fifo, (a - range.0, b - range.0));
-                }
-            }
-            let amount = match opts.model {
-                Model::Poison => value as f64,
-                Model::Haircut => d.haircut,
-                Model::Fifo => d.fifo.iter().map(|r| r.1 - r.0).sum::<u64>() as f64,
-            };
+            offset += value;
+            let amount = d.amount(opts.model, value);
             // The start's own coins are already asked for as its receipts.
             if amount < 0.5 || addr == NONE || addr == start {
                 continue;
@@ -413,15 +404,12 @@ pub(crate) fn backward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions,
                     x.0 += amount * ask / asked_total;
                 }
             }
-            if stopped(addr) {
+            if stopped(tags, opts, start, addr) {
                 continue;
             }
             // The output this input spent is asked next, if it was imported.
-            if let Some(q) = t.spends.get(k).copied().flatten().and_then(|(tx, n)| pos.get(&tx).map(|&q| (q, n))) {
-                let e = demand.entry(q).or_insert_with(|| Demand {
-                    hop: d.hop,
-                    ..Demand::default()
-                });
+            if let Some(q) = utxo.spent(t, k) {
+                let e = demand.entry(q).or_insert_with(|| Part { hop: d.hop, ..Part::default() });
                 e.hop = e.hop.min(d.hop);
                 e.poison |= d.poison;
                 e.haircut += d.haircut;
@@ -430,37 +418,7 @@ pub(crate) fn backward(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions,
             }
         }
     }
-    let mut list: Vec<(u32, (u32, f64))> = nodes.into_iter().collect();
-    list.sort_by_key(|&(a, (hop, _))| (hop, a));
-    for (a, (hop, amount)) in list {
-        let t = tags.of(a);
-        let names = crate::analysis::tag_names(t);
-        report.nodes.push(TraceNode {
-            address: store.address(a).to_string(),
-            asset: asset.to_string(),
-            hop,
-            amount: format!("{amount:.0}"),
-            share: if received > 0 { (amount / received as f64).min(1.0) } else { 0.0 },
-            tags: names.clone(),
-        });
-        if stopped(a) {
-            report.stopped_at.push(Stop {
-                address: store.address(a).to_string(),
-                reason: crate::analysis::stop_reason(t, &opts.stop),
-                tags: names,
-            });
-        }
-    }
-    for ((tx, f, to), (amount, block)) in edges {
-        report.edges.push(TraceEdge {
-            from: store.address(f).to_string(),
-            asset: asset.to_string(),
-            to: store.address(to).to_string(),
-            tx: store.tx_hash(tx).to_string(),
-            amount: format!("{amount:.0}"),
-            block,
-        });
-    }
+    write_report(&mut report, store, tags, opts, start, nodes, edges, |_| received);
     Ok(Some(report))
 }
 
