@@ -516,48 +516,63 @@ fn swap_outputs(
         by_tx.entry(s.2 .0).or_default().push(s);
     }
     let mut out = Vec::new();
+    let skip = |asset: &str| swaps.iter().all(|s| s.0 == asset);
+    transfers_in(store, &|tx| by_tx.contains_key(&tx), &skip, &mut |asset, g, v, e| {
+        let to = g.target(e);
+        for &&(ref asset_in, leg_scale, (_, sender, dex, hop, share, value_in)) in &by_tx[&g.tx(e)] {
+            if asset_in == asset || is_dex(tags, to) || !(is_dex(tags, v) || to == sender) || hop + 1 > opts.max_hops {
+                continue;
+            }
+            let got = g.amount(e) as f64;
+            let scale = if opts.model == Model::Poison { 1.0 } else { share * leg_scale.min(1.0) };
+            let amount_out = if opts.model == Model::Poison { got } else { got * scale };
+            report.swaps.push(Swap {
+                tx: store.tx_hash(g.tx(e)).to_string(),
+                dex: store.address(dex).to_string(),
+                asset_in: asset_in.clone(),
+                amount_in: format!("{value_in:.0}"),
+                asset_out: asset.to_string(),
+                amount_out: format!("{amount_out:.0}"),
+                to: store.address(to).to_string(),
+                block: g.time(e),
+            });
+            report.edges.push(edge_out(store, g, asset, e, v, format!("{amount_out:.0}")));
+            out.push(Leg {
+                asset: asset.to_string(),
+                g: store.graph(asset)?,
+                start: to,
+                since: g.time(e),
+                hop: hop + 1,
+                scale,
+                received: Some(got),
+            });
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// What [`transfers_in`] hands each transfer to: (asset, its graph, sender, edge).
+type OnTransfer<'a> = dyn FnMut(&str, &Graph, u32, u32) -> Result<(), ChainError> + 'a;
+
+/// Every transfer of the assets not skipped whose transaction is one of `txs`, handed to `f`
+/// as (asset, its graph, sender, edge): one pass over each asset's edges (transaction ids are
+/// global across assets, so a swap's legs meet here).
+fn transfers_in(store: &ChainStore, txs: &dyn Fn(u32) -> bool, skip: &dyn Fn(&str) -> bool, f: &mut OnTransfer<'_>) -> Result<(), ChainError> {
     for (asset, _) in store.assets() {
-        if swaps.iter().all(|s| s.0 == asset) {
+        if skip(&asset) {
             continue;
         }
         let g = store.graph(&asset)?;
-        // One pass over the asset's transaction column finds every swap's output leg.
         for v in 0..g.nodes() {
             for e in g.out_edges(v) {
-                let Some(list) = by_tx.get(&g.tx(e)) else { continue };
-                let to = g.target(e);
-                for &&(ref asset_in, leg_scale, (_, sender, dex, hop, share, value_in)) in list {
-                    if *asset_in == asset || is_dex(tags, to) || !(is_dex(tags, v) || to == sender) || hop + 1 > opts.max_hops {
-                        continue;
-                    }
-                    let got = g.amount(e) as f64;
-                    let scale = if opts.model == Model::Poison { 1.0 } else { share * leg_scale.min(1.0) };
-                    let amount_out = if opts.model == Model::Poison { got } else { got * scale };
-                    report.swaps.push(Swap {
-                        tx: store.tx_hash(g.tx(e)).to_string(),
-                        dex: store.address(dex).to_string(),
-                        asset_in: asset_in.clone(),
-                        amount_in: format!("{value_in:.0}"),
-                        asset_out: asset.clone(),
-                        amount_out: format!("{amount_out:.0}"),
-                        to: store.address(to).to_string(),
-                        block: g.time(e),
-                    });
-                    report.edges.push(edge_out(store, &g, &asset, e, v, format!("{amount_out:.0}")));
-                    out.push(Leg {
-                        asset: asset.clone(),
-                        g: store.graph(&asset)?,
-                        start: to,
-                        since: g.time(e),
-                        hop: hop + 1,
-                        scale,
-                        received: Some(got),
-                    });
+                if txs(g.tx(e)) {
+                    f(&asset, &g, v, e)?;
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// One asset's part of a backward trace: the sources of the start's receipts, or (with a
@@ -632,45 +647,38 @@ fn swap_inputs(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, payouts
         by_tx.entry(p.1).or_default().push(p);
     }
     let mut out = Vec::new();
-    for (asset, _) in store.assets() {
-        if payouts.iter().all(|p| p.0 == asset) {
-            continue;
+    let skip = |asset: &str| payouts.iter().all(|p| p.0 == asset);
+    transfers_in(store, &|tx| by_tx.contains_key(&tx), &skip, &mut |asset, g, v, e| {
+        if is_dex(tags, v) || !is_dex(tags, g.target(e)) {
+            return Ok(());
         }
-        let g = store.graph(&asset)?;
-        for v in 0..g.nodes() {
-            for e in g.out_edges(v) {
-                let Some(list) = by_tx.get(&g.tx(e)) else { continue };
-                if is_dex(tags, v) || !is_dex(tags, g.target(e)) {
-                    continue;
-                }
-                for &&(ref asset_out, _, dex, to, paid, reached, hop, share, block) in list {
-                    if *asset_out == asset || hop + 1 > opts.max_hops || paid <= 0.0 {
-                        continue;
-                    }
-                    // The part of this input that stands for what reached the address.
-                    let demand = g.amount(e) as f64 * reached / paid;
-                    report.swaps.push(Swap {
-                        tx: store.tx_hash(g.tx(e)).to_string(),
-                        dex: store.address(dex).to_string(),
-                        asset_in: asset.clone(),
-                        amount_in: format!("{demand:.0}"),
-                        asset_out: asset_out.clone(),
-                        amount_out: format!("{reached:.0}"),
-                        to: store.address(to).to_string(),
-                        block,
-                    });
-                    out.push(BackLeg {
-                        asset: asset.clone(),
-                        g: store.graph(&asset)?,
-                        start: v,
-                        hop: hop + 1,
-                        seed: Some((e, demand)),
-                        fraction: share,
-                    });
-                }
+        for &&(ref asset_out, _, dex, to, paid, reached, hop, share, block) in &by_tx[&g.tx(e)] {
+            if asset_out == asset || hop + 1 > opts.max_hops || paid <= 0.0 {
+                continue;
             }
+            // The part of this input that stands for what reached the address.
+            let demand = g.amount(e) as f64 * reached / paid;
+            report.swaps.push(Swap {
+                tx: store.tx_hash(g.tx(e)).to_string(),
+                dex: store.address(dex).to_string(),
+                asset_in: asset.to_string(),
+                amount_in: format!("{demand:.0}"),
+                asset_out: asset_out.clone(),
+                amount_out: format!("{reached:.0}"),
+                to: store.address(to).to_string(),
+                block,
+            });
+            out.push(BackLeg {
+                asset: asset.to_string(),
+                g: store.graph(asset)?,
+                start: v,
+                hop: hop + 1,
+                seed: Some((e, demand)),
+                fraction: share,
+            });
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -1002,21 +1010,14 @@ fn exposure_through_swaps(
     // The other assets' legs into a DEX in those transactions: (asset, sender, hops left,
     // weight, DEX, transaction).
     let mut legs: Vec<(String, u32, u32, f64, u32, u32)> = Vec::new();
-    for (asset, _) in store.assets() {
-        if asset == report.asset {
-            continue;
+    let own = report.asset.clone();
+    transfers_in(store, &|tx| payouts.contains_key(&tx), &|asset| asset == own, &mut |asset, other, v, e| {
+        let (d, hop, paid) = payouts[&other.tx(e)];
+        if !is_dex(tags, v) && is_dex(tags, other.target(e)) && report.max_hops > hop + 1 {
+            legs.push((asset.to_string(), v, report.max_hops - hop - 1, paid, d, other.tx(e)));
         }
-        let other = store.graph(&asset)?;
-        for v in 0..other.nodes() {
-            for e in other.out_edges(v) {
-                let Some(&(d, hop, paid)) = payouts.get(&other.tx(e)) else { continue };
-                if is_dex(tags, v) || !is_dex(tags, other.target(e)) || report.max_hops <= hop + 1 {
-                    continue;
-                }
-                legs.push((asset.clone(), v, report.max_hops - hop - 1, paid, d, other.tx(e)));
-            }
-        }
-    }
+        Ok(())
+    })?;
     let total: f64 = legs.iter().map(|l| l.3).sum();
     if total <= 0.0 {
         return Ok(());
