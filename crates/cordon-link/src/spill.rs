@@ -40,6 +40,8 @@ pub(crate) struct LoginEntries {
     events: Spool,
     /// Whether the compact events are kept (the in-memory path has its events already).
     keep_events: bool,
+    /// One event's bytes, reused (no allocation per event).
+    scratch: Vec<u8>,
     /// Bits of the login kinds each record has (for `N_t`).
     pub seen: Vec<u16>,
     /// Events accepted.
@@ -62,6 +64,7 @@ impl LoginEntries {
             read: 0,
             events: Spool::new(budget.min(2 << 30) / 4),
             keep_events,
+            scratch: Vec::with_capacity(64),
             seen: vec![0; records],
             count: 0,
         }
@@ -100,7 +103,8 @@ impl LoginEntries {
             self.text.extend_from_slice(t);
         }
         if self.keep_events {
-            let mut ev = Vec::with_capacity(48);
+            let mut ev = std::mem::take(&mut self.scratch);
+            ev.clear();
             ev.extend_from_slice(&record.to_le_bytes());
             ev.extend_from_slice(&ts.to_le_bytes());
             for v in [ip, country, device] {
@@ -108,7 +112,9 @@ impl LoginEntries {
                 ev.push(v.len() as u8);
                 ev.extend_from_slice(v);
             }
-            if self.events.write(&ev).map_err(|e| self.io(e))? {
+            let full = self.events.write(&ev).map_err(|e| self.io(e));
+            self.scratch = ev;
+            if full? {
                 let dir = self.dir()?;
                 self.events.spill(&dir).map_err(|e| self.io(e))?;
             }
