@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cordon_graph::taint::{reach, simulate, Direction, Reach};
+use cordon_graph::taint::{reach, simulate, Direction, Models, Reach};
 use cordon_graph::{Amount, Graph};
 use cordon_model::{Tag, TagCategory};
 use serde::Serialize;
@@ -445,7 +445,14 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
     let stop = |v: u32| v != leg.start && (is_dex(tags, v) || tags.of(v).iter().any(|t| opts.stop.contains(&t.category)));
     let r = reach(g, &[leg.start], leg.since, Direction::Forward, opts.max_hops.saturating_sub(leg.hop), &stop);
     report.edges_scanned += r.edges_scanned;
-    let sim = simulate(g, &r, &[(leg.start, 0)], 1, leg.since);
+    // Only the model asked for: FIFO's lots cost the most, and a trace shows one model.
+    let models = Models {
+        poison: opts.model == Model::Poison,
+        haircut: opts.model == Model::Haircut,
+        fifo: opts.model == Model::Fifo,
+        edges: true,
+    };
+    let sim = simulate(g, &r, &[(leg.start, 0)], 1, leg.since, models);
     let scaled = |value: f64, text: String| -> (String, f64) {
         if opts.model == Model::Poison || leg.scale >= 1.0 {
             (text, value)
@@ -481,7 +488,17 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
             continue;
         }
         let share = if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 };
-        push_node(report, store, tags, &opts.stop, &leg.asset, reached, reached.hop + leg.hop, amount, share);
+        push_node(
+            report,
+            store,
+            tags,
+            &opts.stop,
+            &leg.asset,
+            reached,
+            u32::from(reached.hop) + leg.hop,
+            amount,
+            share,
+        );
     }
     let mut swaps = Vec::new();
     for te in &sim.edges {
@@ -493,7 +510,7 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
         report.edges.push(edge_out(store, g, &leg.asset, te.edge, te.src, amount));
         let to = g.target(te.edge);
         if is_dex(tags, to) {
-            let hop = r.get(to).map_or(0, |x| x.hop) + leg.hop;
+            let hop = r.get(to).map_or(0, |x| u32::from(x.hop)) + leg.hop;
             let share = (value / g.amount(te.edge).max(1) as f64).min(1.0);
             swaps.push((g.tx(te.edge), te.src, to, hop, share, value));
         }
@@ -564,11 +581,9 @@ fn transfers_in(store: &ChainStore, txs: &dyn Fn(u32) -> bool, skip: &dyn Fn(&st
             continue;
         }
         let g = store.graph(&asset)?;
-        for v in 0..g.nodes() {
-            for e in g.out_edges(v) {
-                if txs(g.tx(e)) {
-                    f(&asset, &g, v, e)?;
-                }
+        for e in 0..g.edges() as u32 {
+            if txs(g.tx(e)) {
+                f(&asset, &g, g.source(e), e)?;
             }
         }
     }
@@ -617,7 +632,7 @@ fn backward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &
             &opts.stop,
             &leg.asset,
             reached,
-            reached.hop + leg.hop,
+            u32::from(reached.hop) + leg.hop,
             format!("{value:.0}"),
             share_of(value),
         );
@@ -632,7 +647,7 @@ fn backward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &
         }
         report.edges.push(edge_out(store, g, &leg.asset, e, src, format!("{v:.0}")));
         if is_dex(tags, src) {
-            let hop = r.get(src).map_or(0, |x| x.hop) + leg.hop;
+            let hop = r.get(src).map_or(0, |x| u32::from(x.hop)) + leg.hop;
             payouts.push((leg.asset.clone(), g.tx(e), src, g.target(e), g.amount(e) as f64, v, hop, share_of(v), g.time(e)));
         }
     }
@@ -709,7 +724,7 @@ fn backward_amounts(g: &Graph, r: &Reach, model: Model, seed: Option<(u32, f64)>
     for n in order {
         let v = n.node;
         if n.hop == 0 && seed.is_none() {
-            for (src, e) in g.in_edges(v).filter(|&(_, e)| g.time(e) <= n.time) {
+            for (src, e) in g.in_edges(v).filter(|&(_, e)| g.time(e) <= r.time(g, n)) {
                 let a = g.amount(e) as f64;
                 total += a;
                 if r.get(src).is_some() {
@@ -757,7 +772,13 @@ fn funding(g: &Graph, v: u32, model: Model, wanted: &HashMap<u32, f64>) -> Fundi
         .in_edges(v)
         .filter(|&(_, e)| g.time(e) <= last.0)
         .map(|(src, e)| (g.time(e), 0u8, e, src))
-        .chain(g.out_edges(v).filter(|&e| (g.time(e), e) <= last).map(|e| (g.time(e), 1u8, e, v)))
+        .chain(
+            g.out_edges(v)
+                .iter()
+                .copied()
+                .filter(|&e| (g.time(e), e) <= last)
+                .map(|e| (g.time(e), 1u8, e, v)),
+        )
         .collect();
     events.sort_unstable();
     let mut out = Vec::new();
@@ -909,7 +930,7 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
     for n in r.nodes.iter_mut() {
         n.stopped = false;
     }
-    let sim = simulate(&g, &r, &sources, cats.len(), 0);
+    let sim = simulate(&g, &r, &sources, cats.len(), 0, Models { edges: false, ..Models::ALL });
     let me = sim.node(r.local(id).expect("start is in the cone") as usize);
     let received = me.received;
     let mut direct = vec![0u128; cats.len()];
@@ -936,7 +957,7 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
         let mut srcs: Vec<(u32, u32)> = sources
             .iter()
             .filter(|&&(_, lab)| lab as usize == l)
-            .map(|&(s, _)| (r.get(s).map_or(u32::MAX, |x| x.hop), s))
+            .map(|&(s, _)| (r.get(s).map_or(u32::MAX, |x| u32::from(x.hop)), s))
             .collect();
         srcs.sort();
         let hops = srcs.first().map_or(0, |x| x.0);
@@ -947,7 +968,7 @@ pub fn exposure(store: &ChainStore, tags: &TagIndex, address: &str, asset: Optio
             .first()
             .map(|&(_, s)| {
                 let mut p = vec![store.address(s).to_string()];
-                for e in r.path(s, Direction::Backward) {
+                for e in r.path(&g, s, Direction::Backward) {
                     p.push(store.address(g.target(e)).to_string());
                 }
                 p
@@ -1000,8 +1021,8 @@ fn exposure_through_swaps(
         if label as usize != dex {
             continue;
         }
-        let hop = r.get(d).map_or(0, |x| x.hop);
-        for e in g.out_edges(d) {
+        let hop = r.get(d).map_or(0, |x| u32::from(x.hop));
+        for &e in g.out_edges(d) {
             if r.get(g.target(e)).is_some() {
                 payouts.entry(g.tx(e)).or_insert((d, hop, 0.0)).2 += g.amount(e) as f64;
             }
@@ -1034,7 +1055,7 @@ fn exposure_through_swaps(
             }
             let amount = share * received as f64;
             let via = format!("via a swap at {} (tx {}, {} in)", store.address(d), store.tx_hash(tx), asset);
-            let hops = c.hops + r.get(d).map_or(0, |x| x.hop) + 1;
+            let hops = c.hops + r.get(d).map_or(0, |x| u32::from(x.hop)) + 1;
             match report.exposure.iter_mut().find(|e| e.category == c.category) {
                 Some(e) => {
                     let indirect: f64 = e.indirect.parse().unwrap_or(0.0);
@@ -1047,7 +1068,7 @@ fn exposure_through_swaps(
                     // Behind the swap to the sender, then the DEX on to the address.
                     let mut path = c.path.clone();
                     path.push(store.address(d).to_string());
-                    path.extend(r.path(d, Direction::Backward).into_iter().map(|e| store.address(g.target(e)).to_string()));
+                    path.extend(r.path(g, d, Direction::Backward).into_iter().map(|e| store.address(g.target(e)).to_string()));
                     report.exposure.push(CategoryExposure {
                         category: c.category,
                         direct: "0".into(),

@@ -3,17 +3,25 @@
 //!
 //! Two steps:
 //! 1. [`reach`]: which nodes tainted funds can reach (forward) or come from (backward) within
-//!    a number of hops: a time-respecting breadth-first search. This is the **poison** model's
-//!    node set, and the region the amounts are computed on.
+//!    a number of hops, with the fewest hops to each. This is the **poison** model's node
+//!    set, and the region the amounts are computed on.
 //! 2. [`simulate`]: replays every transfer touching that region in time order and carries
-//!    taint by three models at once, per label (a hack, a category): **poison** (any taint
-//!    taints the whole transfer), **haircut** (a transfer takes the sender's tainted share of
-//!    its balance) and **FIFO** (a transfer spends the sender's oldest funds first).
+//!    taint by up to three models at once, per label (a hack, a category): **poison** (any
+//!    taint taints the whole transfer), **haircut** (a transfer takes the sender's tainted
+//!    share of its balance) and **FIFO** (a transfer spends the sender's oldest funds first).
+//!
+//! Both are single passes over the edges, because edge ids are in time order (see
+//! [`Graph`]): no queue, no sort, and the only random reads are of per-node state.
+//!
+//! Order within a time: transfers of one time (a block) are ordered by transaction, as the
+//! chain executed them when transaction ids follow block order (as imports assign them): a
+//! later transaction can pass on what an earlier one brought, not the reverse. Transfers of
+//! one transaction (a contract's internal hops) chain in any order.
 //!
 //! Services (exchanges) can be stop nodes: reached and credited, never followed further, as
 //! Chainalysis does, because their pooled funds are not the depositor's.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use rayon::prelude::*;
 
@@ -28,23 +36,30 @@ pub enum Direction {
     Backward,
 }
 
-/// A node reached by a traversal.
+/// A node reached by a traversal (12 bytes: millions are listed when a trace reaches far).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reached {
     /// The node.
     pub node: u32,
+    /// The edge it was first reached by (`u32::MAX` for start nodes): from its parent
+    /// (forward) or to it (backward). Following these gives a time-respecting path back to a
+    /// start node ([`Reach::path`]); its time is the node's ([`Reach::time`]).
+    pub via: u32,
     /// Fewest hops from a start node (0 for start nodes).
-    pub hop: u32,
-    /// Forward: earliest time funds from a start node arrived. Backward: latest time the node
-    /// could have sent funds that reached a start node.
-    pub time: u32,
+    pub hop: u16,
     /// Not followed further (a service).
     pub stopped: bool,
-    /// The node it was first reached from (`u32::MAX` for start nodes), and by which edge:
-    /// following parents gives a shortest path back to a start node.
-    pub parent: u32,
-    /// The edge from (forward) or to (backward) the parent.
-    pub via: u32,
+}
+
+impl Reached {
+    /// The node it was first reached from (`None` for start nodes).
+    pub fn parent(&self, g: &Graph, direction: Direction) -> Option<u32> {
+        match (self.via, direction) {
+            (u32::MAX, _) => None,
+            (e, Direction::Forward) => Some(g.source(e)),
+            (e, Direction::Backward) => Some(g.target(e)),
+        }
+    }
 }
 
 /// The result of [`reach`].
@@ -57,25 +72,41 @@ pub struct Reach {
     index: Vec<u32>,
     /// Edges examined (for throughput measurements).
     pub edges_scanned: u64,
+    /// The start nodes' time: `since` forward, the end of time backward.
+    start_time: u32,
 }
 
 impl Reach {
     /// The path from a start node to `node` (forward) or from `node` to a start node
     /// (backward), as edge ids in the order funds moved.
-    pub fn path(&self, node: u32, direction: Direction) -> Vec<u32> {
+    pub fn path(&self, g: &Graph, node: u32, direction: Direction) -> Vec<u32> {
         let mut edges = Vec::new();
         let mut at = node;
         while let Some(r) = self.get(at) {
-            if r.parent == u32::MAX || edges.len() > self.nodes.len() {
+            let Some(parent) = r.parent(g, direction) else {
+                break;
+            };
+            if edges.len() > self.nodes.len() {
                 break;
             }
             edges.push(r.via);
-            at = r.parent;
+            at = parent;
         }
         if direction == Direction::Forward {
             edges.reverse();
         }
         edges
+    }
+
+    /// Forward: the earliest time funds from a start node arrived at `n`. Backward: the
+    /// latest time `n` could have sent funds that reached a start node. (The time of the
+    /// edge it was first reached by.)
+    pub fn time(&self, g: &Graph, n: &Reached) -> u32 {
+        if n.via == u32::MAX {
+            self.start_time
+        } else {
+            g.time(n.via)
+        }
     }
 
     /// The entry of a node, if reached.
@@ -102,164 +133,277 @@ impl Reach {
     }
 }
 
-/// Time-respecting breadth-first search from `starts`, at most `max_hops` edges deep.
+/// Most hops a traversal counts.
+pub const MAX_HOPS: u32 = u16::MAX as u32;
+
+/// A node's hop byte: not reached yet.
+const UNREACHED: u8 = u8::MAX;
+
+/// A node's hop byte: reached and a stop node, never followed (hops kept aside).
+const STOPPED: u8 = u8::MAX - 1;
+
+/// A node's hop byte: reached by no fewer than `FAR` hops (the count kept aside). One byte
+/// per node keeps the array a traversal reads at random small enough for the cache; paths
+/// this long are rare.
+const FAR: u8 = u8::MAX - 2;
+
+/// Time-respecting reach from `starts`, at most `max_hops` edges deep (at most
+/// [`MAX_HOPS`]).
 ///
-/// Forward, a node's funds can move on only by transfers at or after the time they arrived;
-/// backward, a node can only have contributed by transfers at or before the time its
-/// recipient passed them on. A node reached again by an earlier (forward) or later
-/// (backward) time is expanded again, so a longer but earlier path is not lost.
+/// Forward, a node's funds can move on only by later transfers than the one that brought
+/// them (time, then transaction order; see the module notes); backward, a node can only have
+/// contributed by earlier transfers than the one its recipient passed them on by.
+///
+/// Edge ids are in time order, so this is one pass over the edges from `since` on (forward)
+/// or from the starts' last receipt back (backward), with one byte of state per node (the
+/// fewest hops so far; counts of 253 or more are kept aside): an edge passes funds on if its
+/// sender (receiver, backward) was reached by then, which the pass order guarantees, within
+/// the hop limit. Hops are the fewest over all such paths; a node's time is when it was first
+/// reached (forward: the earliest arrival; backward: the latest time it could have sent funds
+/// on), by its `via` edge, so `via` edges give a time-respecting path. The transfers of a
+/// transaction of several are passed again while any of them improves a node.
 pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_hops: u32, stop: &dyn Fn(u32) -> bool) -> Reach {
     let n = g.nodes() as usize;
     let forward = direction == Direction::Forward;
-    // Per node, one word: 0 when unreached, else (key << 32) | (local index + 1), where the
-    // key is the arrival time forward and its complement backward, so smaller is better both
-    // ways. One random read per edge on the hot path.
-    let mut slot: Vec<u64> = vec![0; n];
-    // The next hop's frontier as a bitmap (a node improved twice in one hop is expanded once,
-    // and reading the bits in order gives the frontier sorted, as the sweep below wants), and
-    // the stop nodes, never expanded. Both stay in cache where a per-node word would not.
-    let words = n.div_ceil(64);
-    let mut next_bits: Vec<u64> = vec![0; words];
-    let mut stopped_bits: Vec<u64> = vec![0; words];
-    let mut r = Reach::default();
-    let mut frontier: Vec<u32> = Vec::new();
+    let lim = max_hops.min(MAX_HOPS) as u16;
+    let mut hop: Vec<u8> = vec![UNREACHED; n];
+    let mut r = Reach {
+        index: vec![0; n],
+        start_time: if forward { since } else { u32::MAX },
+        ..Reach::default()
+    };
     for &s in starts {
-        if (s as usize) < n && slot[s as usize] == 0 {
-            let t = if forward { since } else { u32::MAX };
-            // Key 0 for starts: nothing improves on them (their time is kept in the node list).
-            slot[s as usize] = r.nodes.len() as u64 + 1;
+        if (s as usize) < n && hop[s as usize] == UNREACHED {
+            hop[s as usize] = 0;
+            r.index[s as usize] = r.nodes.len() as u32 + 1;
             r.nodes.push(Reached {
                 node: s,
                 hop: 0,
-                time: t,
                 stopped: false,
-                parent: u32::MAX,
                 via: u32::MAX,
             });
-            frontier.push(s);
         }
     }
-    let mut scanned = 0u64;
-    let mut bins = Bins::new(n);
-    for hop in 1..=max_hops {
-        if frontier.is_empty() {
-            break;
+    // The edges that can matter: forward, those at or after `since`; backward, those up to the
+    // starts' last receipt (and the rest of its time).
+    let range = if forward {
+        g.first_edge_at(since)..g.edges() as u32
+    } else {
+        let last = r
+            .nodes
+            .iter()
+            .filter_map(|s| {
+                let (a, b) = (g.in_off[s.node as usize] as usize, g.in_off[s.node as usize + 1] as usize);
+                g.in_edge[a..b].last().copied()
+            })
+            .max();
+        match last {
+            Some(e) => 0..g.same_time(e).end,
+            None => 0..0,
         }
-        // Expanded in node order: the edge lists are then read in one sweep through the CSR
-        // arrays instead of jumping between them, and the lists of nodes a few places ahead
-        // are fetched while this one is handled.
-        for (k, &v) in frontier.iter().enumerate() {
-            if let Some(&ahead) = frontier.get(k + PREFETCH_NODES) {
-                let start = g.out_off[ahead as usize] as usize;
-                if forward {
-                    prefetch(&g.out_dst, start);
-                    prefetch(&g.time, start);
-                }
-                prefetch(&slot, ahead as usize);
-            }
-            let cur = slot[v as usize];
-            let at = if cur >> 32 == 0 {
-                r.nodes[(cur as u32 - 1) as usize].time
-            } else {
-                let key = (cur >> 32) as u32;
-                if forward {
-                    key
-                } else {
-                    u32::MAX - key
-                }
+    };
+    if lim > 0 && !range.is_empty() {
+        let base = r.nodes.len();
+        // Room for every node, reserved but not touched: no copying as the list grows.
+        r.nodes.reserve(n - base);
+        let mut pass = Pass {
+            g,
+            hop: &mut hop,
+            lim,
+            fast: lim.min(FAR as u16 - 1) as u8,
+            stop,
+            nodes: std::mem::take(&mut r.nodes),
+            stopped_hops: HashMap::new(),
+            far: HashMap::new(),
+        };
+        if forward {
+            pass.run::<true>(range.clone());
+        } else {
+            pass.run::<false>(range.clone());
+        }
+        let (stopped_hops, far) = (pass.stopped_hops, pass.far);
+        r.nodes = pass.nodes;
+        // Hops improved after a node was first reached, and the index, on all cores: for
+        // millions of nodes these random reads and writes are a good part of the work.
+        let hop = &hop;
+        r.nodes[base..].par_iter_mut().for_each(|x| {
+            x.hop = match hop[x.node as usize] {
+                STOPPED => stopped_hops[&x.node],
+                FAR => far[&x.node],
+                h => h as u16,
             };
-            if forward {
-                let edges = g.out_edges_from(v, at);
-                scanned += edges.len() as u64;
-                let (a, b) = (edges.start as usize, edges.end as usize);
-                // Relaxations are not applied here but binned by target block (propagation
-                // blocking): applied block by block below, the random reads of node state stay
-                // within a range that fits the cache. A target's candidates keep their scan
-                // order, so the result is the one of relaxing as scanned; nodes improved in
-                // this hop are expanded in the next.
-                for (i, (&d, &t)) in g.out_dst[a..b].iter().zip(&g.time[a..b]).enumerate() {
-                    bins.push(d, t, v, (a + i) as u32);
-                }
-                if bins.len >= BIN_CHUNK {
-                    bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), d, hop, t, t, stop));
-                }
-            } else {
-                for (src, e) in g.in_edges(v) {
-                    let t = g.time(e);
-                    scanned += 1;
-                    if t > at {
-                        // In-edges are in time order: the rest are later still.
-                        break;
-                    }
-                    relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), src, hop, u32::MAX - t, t, stop);
+        });
+        // Each core writes the index entries of one range of nodes.
+        let chunk = n.div_ceil(rayon::current_num_threads()).max(1 << 16);
+        let nodes = &r.nodes[base..];
+        r.index.par_chunks_mut(chunk).enumerate().for_each(|(c, slots)| {
+            let lo = (c * chunk) as u32;
+            for (i, x) in nodes.iter().enumerate() {
+                if x.node.wrapping_sub(lo) < slots.len() as u32 {
+                    slots[(x.node - lo) as usize] = (base + i) as u32 + 1;
                 }
             }
-        }
-        bins.apply(|d, t, v, e| relax(&mut r, &mut slot, &mut stopped_bits, &mut next_bits, (v, e), d, hop, t, t, stop));
-        frontier.clear();
-        for (w, bits) in next_bits.iter_mut().enumerate() {
-            let mut b = std::mem::take(bits);
-            while b != 0 {
-                frontier.push((w * 64) as u32 + b.trailing_zeros());
-                b &= b - 1;
-            }
-        }
+        });
     }
-    r.edges_scanned = scanned;
-    for n in r.nodes.iter_mut().filter(|n| n.hop > 0) {
-        let key = (slot[n.node as usize] >> 32) as u32;
-        n.time = if forward { key } else { u32::MAX - key };
-    }
-    r.index = slot.iter().map(|&x| x as u32).collect();
+    r.edges_scanned = range.len() as u64;
     r
 }
 
-/// Pending relaxations binned by target block: (target, time, source, edge).
-struct Bins {
-    bins: Vec<Vec<(u32, u32, u32, u32)>>,
-    len: usize,
+/// One traversal pass over a range of edges.
+struct Pass<'a> {
+    g: &'a Graph,
+    /// Per node: the fewest hops so far, [`UNREACHED`], [`STOPPED`] or [`FAR`].
+    hop: &'a mut [u8],
+    lim: u16,
+    /// Tails with fewer hops than this pass funds on without looking aside: `lim`, capped so
+    /// that one more hop is still below [`FAR`].
+    fast: u8,
+    stop: &'a dyn Fn(u32) -> bool,
+    /// Nodes in the order first reached (their hops are set when the pass is done).
+    nodes: Vec<Reached>,
+    /// The fewest hops of the stop nodes reached (their hop byte says only "stopped").
+    stopped_hops: HashMap<u32, u16>,
+    /// The fewest hops of nodes reached by [`FAR`] hops or more.
+    far: HashMap<u32, u16>,
 }
 
-/// Nodes per block: 2¹⁵ nodes' state (256 KiB of keys) stays in cache while a block is applied.
-const BLOCK_BITS: u32 = 15;
-
-/// Pending relaxations applied at once (64 MiB of them at most).
-const BIN_CHUNK: usize = 1 << 22;
-
-impl Bins {
-    fn new(nodes: usize) -> Bins {
-        Bins {
-            bins: (0..(nodes >> BLOCK_BITS) + 1).map(|_| Vec::new()).collect(),
-            len: 0,
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, d: u32, t: u32, v: u32, e: u32) {
-        self.bins[(d >> BLOCK_BITS) as usize].push((d, t, v, e));
-        self.len += 1;
-    }
-
-    /// Applies and empties every bin, block by block, each in the order it was filled.
-    fn apply(&mut self, mut f: impl FnMut(u32, u32, u32, u32)) {
-        if self.len == 0 {
-            return;
-        }
-        for bin in &mut self.bins {
-            for &(d, t, v, e) in bin.iter() {
-                f(d, t, v, e);
+impl Pass<'_> {
+    /// Passes over `range` in time order (forward) or against it. An edge alone in its
+    /// transaction is handled at once; the edges of one transaction are passed over again
+    /// while any of them improved a node, so hops within a transaction chain in any order.
+    fn run<const FORWARD: bool>(&mut self, range: std::ops::Range<u32>) {
+        let (a, b) = (range.start as usize, range.end as usize);
+        let txs = &self.g.tx[..];
+        let (tails, heads): (&[u32], &[u32]) = if FORWARD { (&self.g.src, &self.g.dst) } else { (&self.g.dst, &self.g.src) };
+        if FORWARD {
+            let mut k = a;
+            while k < b {
+                if let (Some(&t), Some(&h)) = (tails.get(k + PREFETCH_EDGES), heads.get(k + PREFETCH_EDGES)) {
+                    prefetch(self.hop, t as usize);
+                    prefetch(self.hop, h as usize);
+                }
+                if k + 1 < b && txs[k + 1] == txs[k] {
+                    let end = k + 1 + txs[k + 1..b].iter().take_while(|&&t| t == txs[k]).count();
+                    self.transaction::<true>(k, end);
+                    k = end;
+                } else {
+                    self.edge(tails[k], heads[k], k as u32);
+                    k += 1;
+                }
             }
-            bin.clear();
+        } else {
+            let mut end = b;
+            while end > a {
+                let k = end - 1;
+                if k > a && txs[k - 1] == txs[k] {
+                    let start = k - txs[a..k].iter().rev().take_while(|&&t| t == txs[k]).count();
+                    self.transaction::<false>(start, end);
+                    end = start;
+                } else {
+                    self.edge(tails[k], heads[k], k as u32);
+                    end = k;
+                }
+            }
         }
-        self.len = 0;
+    }
+
+    /// One edge: passes the tail's reach on to the head; true when a followed node improved.
+    #[inline(always)]
+    fn edge(&mut self, tail: u32, head: u32, e: u32) -> bool {
+        let h = self.hop[tail as usize];
+        if h < self.fast {
+            h + 1 < self.hop[head as usize] && self.offer(head, h as u16 + 1, e)
+        } else if self.lim >= FAR as u16 && (h == FAR - 1 || h == FAR) {
+            // A long path: counted exactly aside.
+            let exact = if h == FAR { self.far[&tail] } else { h as u16 };
+            exact < self.lim && self.offer(head, exact + 1, e)
+        } else {
+            false
+        }
+    }
+
+    /// The edges `a..b` of one transaction, passed over until nothing improves.
+    fn transaction<const FORWARD: bool>(&mut self, a: usize, b: usize) {
+        let (tails, heads): (&[u32], &[u32]) = if FORWARD { (&self.g.src, &self.g.dst) } else { (&self.g.dst, &self.g.src) };
+        loop {
+            let mut improved = false;
+            for k in a..b {
+                let k = if FORWARD { k } else { a + b - 1 - k };
+                improved |= self.edge(tails[k], heads[k], k as u32);
+            }
+            if !improved {
+                return;
+            }
+        }
+    }
+
+    /// Offers `node` a path of `hops` by edge `via`; true when it improved a
+    /// followed node (whose transfers may now pass more on).
+    #[inline]
+    fn offer(&mut self, node: u32, hops: u16, via: u32) -> bool {
+        let cur = self.hop[node as usize];
+        // The byte for `hops` and whether the count goes aside.
+        let (byte, aside) = if hops >= FAR as u16 { (FAR, true) } else { (hops as u8, false) };
+        match cur {
+            UNREACHED => {
+                let stopped = (self.stop)(node);
+                self.nodes.push(Reached { node, via, hop: 0, stopped });
+                if stopped {
+                    self.hop[node as usize] = STOPPED;
+                    self.stopped_hops.insert(node, hops);
+                    return false;
+                }
+                self.hop[node as usize] = byte;
+                if aside {
+                    self.far.insert(node, hops);
+                }
+                true
+            }
+            STOPPED => {
+                let h = self.stopped_hops.get_mut(&node).expect("stopped nodes have hops");
+                *h = (*h).min(hops);
+                false
+            }
+            FAR if aside => {
+                let h = self.far.get_mut(&node).expect("far nodes have hops");
+                let better = hops < *h;
+                *h = (*h).min(hops);
+                better
+            }
+            _ if hops < cur as u16 => {
+                self.hop[node as usize] = byte;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
-/// How many events ahead the replay fetches node state.
+/// How many edges ahead a traversal fetches hop bytes.
+const PREFETCH_EDGES: usize = 32;
+
+/// How many edges ahead the replay fetches node state.
 const PREFETCH_EVENTS: usize = 16;
 
-/// How many frontier nodes ahead their edge lists are fetched.
-const PREFETCH_NODES: usize = 8;
+/// Asks the OS to back `v` with 2 MiB pages where it can: random reads over hundreds of
+/// megabytes of node state otherwise miss the TLB on almost every access. Only a hint.
+#[allow(unsafe_code)]
+fn huge_pages<T>(v: &[T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 1 << 21;
+        let (p, len) = (v.as_ptr() as usize, std::mem::size_of_val(v));
+        let start = p.next_multiple_of(HUGE);
+        let end = (p + len) / HUGE * HUGE;
+        if start < end {
+            // SAFETY: madvise only advises the kernel about a range of our own live
+            // allocation (whole pages inside it); MADV_HUGEPAGE changes no contents.
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
 
 /// Hints the CPU to load `slice[i]` into cache; no effect on results.
 #[inline(always)]
@@ -273,48 +417,6 @@ fn prefetch<T>(slice: &[T], i: usize) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (slice, i);
-}
-
-#[inline]
-fn relax(
-    r: &mut Reach,
-    slot: &mut [u64],
-    stopped_bits: &mut [u64],
-    next_bits: &mut [u64],
-    from: (u32, u32),
-    node: u32,
-    hop: u32,
-    key: u32,
-    t: u32,
-    stop: &dyn Fn(u32) -> bool,
-) {
-    let cur = slot[node as usize];
-    if cur == 0 {
-        let stopped = stop(node);
-        slot[node as usize] = ((key as u64) << 32) | (r.nodes.len() as u64 + 1);
-        r.nodes.push(Reached {
-            node,
-            hop,
-            time: t,
-            stopped,
-            parent: from.0,
-            via: from.1,
-        });
-        let (w, bit) = (node as usize / 64, 1u64 << (node % 64));
-        if stopped {
-            stopped_bits[w] |= bit;
-        } else {
-            next_bits[w] |= bit;
-        }
-    } else if key < (cur >> 32) as u32 {
-        // Start nodes have key 0 and are never improved. The better time is kept in the slot
-        // and copied to the node list at the end.
-        slot[node as usize] = ((key as u64) << 32) | (cur & 0xffff_ffff);
-        let (w, bit) = (node as usize / 64, 1u64 << (node % 64));
-        if stopped_bits[w] & bit == 0 {
-            next_bits[w] |= bit;
-        }
-    }
 }
 
 /// Taint of one node after a simulation, per label.
@@ -357,15 +459,51 @@ pub struct Simulation {
     amounts: Vec<Amount>,
     /// Per reached node: haircut per label.
     haircut: Vec<f64>,
+    /// The one-label replay's rows, read when asked (gathering them for millions of nodes
+    /// took as long as a tenth of the replay).
+    rows: Option<Rows>,
     /// Transfers that carried taint, in time order.
     pub edges: Vec<TaintedEdge>,
     /// Transfers replayed.
     pub replayed: u64,
 }
 
+/// Rows of the one-label replay, by graph node.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    flat: Vec<u64>,
+    /// Where the first row starts in `flat` (rows are aligned to cache lines).
+    base: usize,
+    /// Graph node per reached node.
+    nodes: Vec<u32>,
+    /// FIFO taint received per reached node (when asked).
+    fifo_in: Vec<Amount>,
+}
+
+impl Rows {
+    fn row(&self, v: u32) -> &[u64] {
+        let at = self.base + v as usize * ROW;
+        &self.flat[at..at + ROW]
+    }
+}
+
+/// An exact amount from two row words.
+fn amount_of(row: &[u64], w: usize) -> Amount {
+    row[w] as u128 | (row[w + 1] as u128) << 64
+}
+
 impl Simulation {
     /// The taint of the reached node with local index `i` (as in [`Reach::nodes`]).
     pub fn node(&self, i: usize) -> NodeTaint {
+        if let Some(rows) = &self.rows {
+            let row = rows.row(rows.nodes[i]);
+            return NodeTaint {
+                received: amount_of(row, RECEIVED),
+                poison: vec![amount_of(row, POISON_IN)],
+                fifo: vec![rows.fifo_in.get(i).copied().unwrap_or(0)],
+                haircut: vec![f64::from_bits(row[HAIRCUT_IN])],
+            };
+        }
         let l = self.labels;
         let a = &self.amounts[i * (1 + 2 * l)..(i + 1) * (1 + 2 * l)];
         NodeTaint {
@@ -378,7 +516,10 @@ impl Simulation {
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.haircut.len() / self.labels.max(1)
+        match &self.rows {
+            Some(rows) => rows.nodes.len(),
+            None => self.haircut.len() / self.labels.max(1),
+        }
     }
 
     /// True when no node was replayed.
@@ -451,13 +592,48 @@ impl Lots {
     }
 }
 
+/// Which models a replay computes, and whether it lists the transfers that carried taint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Models {
+    /// Poison amounts.
+    pub poison: bool,
+    /// Haircut amounts.
+    pub haircut: bool,
+    /// FIFO amounts (per-node lots of funds: the costliest model).
+    pub fifo: bool,
+    /// The list of transfers that carried taint ([`Simulation::edges`]).
+    pub edges: bool,
+}
+
+impl Models {
+    /// Every model, and the transfers.
+    pub const ALL: Models = Models {
+        poison: true,
+        haircut: true,
+        fifo: true,
+        edges: true,
+    };
+}
+
 /// Replays, in time order, every transfer into or out of the reached nodes that are followed
 /// (not stopped), carrying taint from `sources` (node, label) from time `since` on. Labels are
 /// at most 64. Sources send only tainted funds (a hack address's outflows are the loot).
 /// Balances a node had before the replayed window count as clean: a node that sends more
 /// than it was seen to receive is topped up with clean funds first.
-pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, since: u32) -> Simulation {
+///
+/// Amounts of the models not asked for in `models` are zero. With one label, the replay
+/// keeps one 64-byte row per node (everything an edge touches at either end in one cache
+/// line, fetched ahead); with more, per-label arrays.
+pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, since: u32, models: Models) -> Simulation {
     assert!((1..=64).contains(&labels), "1 to 64 labels");
+    if labels == 1 {
+        return replay_one(g, reach, sources, since, models);
+    }
+    replay_labels(g, reach, sources, labels, since, models)
+}
+
+/// The general replay: any number of labels, every model.
+fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, since: u32, models: Models) -> Simulation {
     let n = reach.len();
     let l = labels;
     let mut states: Vec<State> = vec![
@@ -474,85 +650,49 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
             states[i as usize].source = label;
         }
     }
-    // The transfers to replay: every edge out of a followed node, and every edge into one from
-    // a node that is not followed (the others are already among the out-edges). Packed as
-    // (time, tx, edge, source) in a u128 so one sort orders them.
-    let t_collect = std::time::Instant::now();
-    // Followed nodes as a bitmap over the graph's nodes: the in-edge test below is one cached
-    // bit instead of two random reads (it ran once per in-edge of every reached node and was
-    // most of the collection), and the collection runs on all cores.
+    // The transfers to replay: every edge into or out of a followed node. Edge ids are in
+    // time order, so this is one pass over the edges, testing each one's ends against a
+    // bitmap of the followed nodes (which stays in cache; most edges of a large graph are
+    // skipped by it when the reach is small).
     let mut followed_bits = vec![0u64; (g.nodes() as usize).div_ceil(64)];
     for r in reach.nodes.iter().filter(|r| !r.stopped) {
         followed_bits[r.node as usize / 64] |= 1 << (r.node % 64);
     }
     let followed = |v: u32| followed_bits[v as usize / 64] & (1 << (v % 64)) != 0;
-    let pack = |e: u32, src: u32| ((g.time(e) as u128) << 96) | ((g.tx(e) as u128) << 64) | ((e as u128) << 32) | src as u128;
-    let mut events: Vec<u128> = reach
-        .nodes
-        .par_iter()
-        .filter(|r| !r.stopped)
-        .flat_map_iter(|r| {
-            let out = g.out_edges(r.node).map(move |e| pack(e, r.node));
-            let inc = g.in_edges(r.node).filter(|&(src, _)| !followed(src)).map(move |(src, e)| pack(e, src));
-            out.chain(inc)
-        })
-        .collect();
-    events.par_sort_unstable();
-    let debug = std::env::var_os("CORDON_REPLAY_TIMES").is_some();
-    if debug {
-        eprintln!(
-            "replay: {} events collected and sorted in {:.2} s",
-            events.len(),
-            t_collect.elapsed().as_secs_f64()
-        );
-    }
     let row = 1 + 2 * l;
     let mut out = Simulation {
         labels: l,
         amounts: vec![0; n * row],
         haircut: vec![0.0; n * l],
-        // Most replayed transfers carry taint when a hack reaches far: reserved once rather
-        // than doubled (and copied) a dozen times.
-        edges: Vec::with_capacity(events.len()),
         ..Simulation::default()
     };
     let mut carried = vec![0.0f64; l];
     let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
-    // What each event touches, looked up on all cores before the replay: the lookups are
-    // random reads, independent of each other, while the replay must go in order.
-    // 12 bytes an event (the amount is read in the replay, fetched ahead like the rest).
-    let looked_up: Vec<(u32, u32, u32)> = events
-        .par_iter()
-        .map(|&ev| {
-            let dst = g.target((ev >> 32) as u32);
-            let local = |v: u32| reach.local(v).unwrap_or(u32::MAX);
-            (local(ev as u32), local(dst), dst)
-        })
-        .collect();
-    if debug {
-        eprintln!("replay: looked up at {:.2} s", t_collect.elapsed().as_secs_f64());
-    }
-    for (k, &ev) in events.iter().enumerate() {
-        // The state of the nodes a few events ahead is fetched while this one is replayed.
-        if let (Some(&(sa, da, _)), Some(&ahead)) = (looked_up.get(k + PREFETCH_EVENTS), events.get(k + PREFETCH_EVENTS)) {
-            let e_ahead = (ahead >> 32) as u32 as usize;
-            prefetch(&g.amt_lo, e_ahead);
-            prefetch(&g.amt_hi, e_ahead);
+    let local = |v: u32| reach.local(v).unwrap_or(u32::MAX);
+    let (srcs, dsts) = (&g.src[..], &g.dst[..]);
+    let m = g.edges();
+    let mut run = 0usize;
+    for k in 0..m {
+        // The state of the nodes a few edges ahead is fetched while this one is replayed.
+        if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
             for x in [sa, da] {
-                if x != u32::MAX {
-                    prefetch(&states, x as usize);
-                    prefetch(&tainted, x as usize * l);
+                if followed(x) {
+                    if let Some(i) = reach.local(x) {
+                        prefetch(&states, i as usize);
+                    }
                 }
             }
-            if da != u32::MAX {
-                prefetch(&out.amounts, da as usize * row);
-                prefetch(&out.haircut, da as usize * l);
-            }
         }
-        let t = (ev >> 96) as u32;
-        let e = (ev >> 32) as u32;
-        let src = ev as u32;
-        let (si_ahead, di_ahead, dst) = looked_up[k];
+        let (src, dst) = (srcs[k], dsts[k]);
+        if !followed(src) && !followed(dst) {
+            continue;
+        }
+        while g.time_hi.get(run + 1).is_some_and(|&(first, _)| first as usize <= k) {
+            run += 1;
+        }
+        let t = (g.time_hi[run].1 << 16) | g.time_lo[k] as u32;
+        let e = k as u32;
+        let (si_ahead, di_ahead) = (local(src), local(dst));
         let amount = g.amount(e);
         out.replayed += 1;
         let mut any_haircut = false;
@@ -622,7 +762,7 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
         }
         let haircut: f64 = if any_haircut { carried.iter().sum() } else { 0.0 };
         let fifo: Amount = fifo_carried.iter().map(|&(a, _)| a).sum();
-        if poison != 0 || haircut > 0.0 || fifo > 0 {
+        if models.edges && (poison != 0 || haircut > 0.0 || fifo > 0) {
             out.edges.push(TaintedEdge {
                 edge: e,
                 src,
@@ -634,6 +774,166 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
             });
         }
     }
+    out
+}
+
+/// Words of a replay row (64 bytes: one cache line).
+const ROW: usize = 8;
+
+/// Row words: received (two words, exact), poison received (two), haircut balance, haircut
+/// tainted balance, haircut received, flags.
+const RECEIVED: usize = 0;
+const POISON_IN: usize = 2;
+const BALANCE: usize = 4;
+const TAINTED: usize = 5;
+const HAIRCUT_IN: usize = 6;
+const FLAGS: usize = 7;
+
+/// Row flags: a source (every transfer out is tainted from `since` on), poisoned.
+const SOURCE: u64 = 1;
+const POISONED: u64 = 2;
+
+/// The one-label replay. Rows are indexed by graph node, not by reached node: an edge's
+/// rows are found from its ends without a lookup (the rows of nodes never reached are never
+/// touched, and the OS never backs them with memory).
+fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, models: Models) -> Simulation {
+    let nodes = g.nodes() as usize;
+    // Two bits per node, side by side so one read answers both: followed (not stopped), and
+    // reached.
+    let mut marks = vec![0u64; nodes.div_ceil(32)];
+    for r in &reach.nodes {
+        let (w, b) = (r.node as usize / 32, 2 * (r.node % 32));
+        marks[w] |= (2 | !r.stopped as u64) << b;
+    }
+    let mark = |v: u32| (marks[v as usize / 32] >> (2 * (v % 32))) & 3;
+    const FOLLOWED: u64 = 1;
+    const REACHED: u64 = 2;
+    // Zeroed (lazily, by the OS), aligned to a cache line by starting at the right word.
+    let mut flat = vec![0u64; (nodes + 1) * ROW];
+    huge_pages(&flat);
+    let base = (64 - flat.as_ptr() as usize % 64) % 64 / 8;
+    let rows = &mut flat[base..base + nodes * ROW];
+    for &(v, _) in sources {
+        if reach.local(v).is_some() {
+            rows[v as usize * ROW + FLAGS] |= SOURCE;
+        }
+    }
+    // FIFO lots, by reached node (only when asked: lots are the costliest state).
+    let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); reach.len()] } else { Vec::new() };
+    let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; reach.len()] } else { Vec::new() };
+    let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
+    let mut out = Simulation {
+        labels: 1,
+        ..Simulation::default()
+    };
+    let (srcs, dsts) = (&g.src[..], &g.dst[..]);
+    let get = |row: &[u64], w: usize| f64::from_bits(row[w]);
+    for k in 0..g.edges() {
+        // The rows of the edge a few places ahead are fetched while this one is replayed, and
+        // the marks of one further ahead (which say whether its rows are wanted).
+        if let (Some(&sa), Some(&da)) = (srcs.get(k + 2 * PREFETCH_EVENTS), dsts.get(k + 2 * PREFETCH_EVENTS)) {
+            prefetch(&marks, sa as usize / 32);
+            prefetch(&marks, da as usize / 32);
+        }
+        if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
+            if (mark(sa) | mark(da)) & FOLLOWED != 0 {
+                prefetch(rows, sa as usize * ROW);
+                prefetch(rows, da as usize * ROW);
+            }
+        }
+        let (src, dst) = (srcs[k], dsts[k]);
+        let (ms, md) = (mark(src), mark(dst));
+        if (ms | md) & FOLLOWED == 0 {
+            continue;
+        }
+        out.replayed += 1;
+        let e = k as u32;
+        let amount = g.amount(e);
+        let a = amount as f64;
+        let mut carried = 0.0f64;
+        let mut any_haircut = false;
+        let mut poison = false;
+        fifo_carried.clear();
+        if ms & REACHED != 0 {
+            let row = &mut rows[src as usize * ROW..src as usize * ROW + ROW];
+            if row[FLAGS] & SOURCE != 0 && g.time(e) >= since {
+                carried = a;
+                any_haircut = true;
+                poison = true;
+                if models.fifo {
+                    fifo_carried.push((amount, 0));
+                }
+            } else {
+                if models.haircut {
+                    // The transfer takes the tainted share of the balance.
+                    let mut balance = get(row, BALANCE);
+                    if balance < a {
+                        balance = a; // topped up with clean funds of unknown origin
+                    }
+                    let tainted = get(row, TAINTED);
+                    if tainted > 0.0 {
+                        carried = a * (tainted / balance);
+                        row[TAINTED] = (tainted - carried).to_bits();
+                        any_haircut = true;
+                    }
+                    row[BALANCE] = (balance - a).to_bits();
+                }
+                if models.fifo {
+                    let i = reach.local(src).expect("reached") as usize;
+                    lots[i].spend(amount, &mut fifo_carried);
+                }
+                poison = row[FLAGS] & POISONED != 0;
+            }
+        }
+        if md & REACHED != 0 {
+            let row = &mut rows[dst as usize * ROW..dst as usize * ROW + ROW];
+            let received = amount_of(row, RECEIVED) + amount;
+            row[RECEIVED] = received as u64;
+            row[RECEIVED + 1] = (received >> 64) as u64;
+            if models.haircut {
+                row[BALANCE] = (get(row, BALANCE) + a).to_bits();
+                if any_haircut {
+                    row[TAINTED] = (get(row, TAINTED) + carried).to_bits();
+                    row[HAIRCUT_IN] = (get(row, HAIRCUT_IN) + carried).to_bits();
+                }
+            }
+            if poison {
+                row[FLAGS] |= POISONED;
+                if models.poison {
+                    let p = amount_of(row, POISON_IN) + amount;
+                    row[POISON_IN] = p as u64;
+                    row[POISON_IN + 1] = (p >> 64) as u64;
+                }
+            }
+            if models.fifo {
+                let i = reach.local(dst).expect("reached") as usize;
+                let mut clean = amount;
+                for &(f, _) in &fifo_carried {
+                    clean -= f.min(clean);
+                    lots[i].push(f, 0);
+                    fifo_in[i] += f;
+                }
+                if clean > 0 {
+                    lots[i].push(clean, u8::MAX);
+                }
+            }
+        }
+        let haircut = if any_haircut && models.haircut { carried } else { 0.0 };
+        let fifo: Amount = fifo_carried.iter().map(|&(f, _)| f).sum();
+        if models.edges && ((poison && models.poison) || haircut > 0.0 || fifo > 0) {
+            out.edges.push(TaintedEdge {
+                edge: e,
+                src,
+                dst,
+                amount,
+                poison: (poison && models.poison) as u64,
+                haircut,
+                fifo,
+            });
+        }
+    }
+    let nodes = reach.nodes.par_iter().map(|r| r.node).collect();
+    out.rows = Some(Rows { flat, base, nodes, fifo_in });
     out
 }
 
@@ -674,6 +974,114 @@ mod tests {
     }
 
     #[test]
+    fn transfers_at_one_time_chain_whatever_their_order() {
+        // One block (time 7, one transaction): 2 → 3 is listed before 1 → 2, yet 1's funds
+        // reach 3; 3 → 4 an instant earlier does not carry them.
+        let mut e = EdgeList::default();
+        e.push(3, 4, 5, 6, 0);
+        e.push(2, 3, 5, 7, 1);
+        e.push(1, 2, 5, 7, 1);
+        let g = Graph::build(5, &e).unwrap();
+        let r = reach(&g, &[1], 0, Direction::Forward, 10, &|_| false);
+        assert_eq!((r.get(3).map(|x| x.hop), r.get(4)), (Some(2), None));
+        let b = reach(&g, &[3], 0, Direction::Backward, 10, &|_| false);
+        assert_eq!(b.get(1).map(|x| x.hop), Some(2));
+        assert!(b.get(4).is_none());
+    }
+
+    #[test]
+    fn hop_limits_apply_per_path_in_time() {
+        // 0 → 1 → 2 → 3 early; 3 → 4 next; 0 → 3 directly later; 3 → 5 last.
+        let mut e = EdgeList::default();
+        for (i, (a, b)) in [(0, 1), (1, 2), (2, 3), (3, 4), (0, 3), (3, 5)].into_iter().enumerate() {
+            e.push(a, b, 1, i as u32 + 1, i as u32);
+        }
+        let g = Graph::build(6, &e).unwrap();
+        // Within 2 hops 3 is reached only by the late direct transfer, after it paid 4.
+        let r = reach(&g, &[0], 0, Direction::Forward, 2, &|_| false);
+        let hops = |r: &Reach| (0..6).map(|v| r.get(v).map(|x| x.hop)).collect::<Vec<_>>();
+        assert_eq!(hops(&r), vec![Some(0), Some(1), Some(2), Some(1), None, Some(2)]);
+        // Within 4, the long early path reaches 4; 3's fewest hops stay 1, its time the early one.
+        let r = reach(&g, &[0], 0, Direction::Forward, 4, &|_| false);
+        assert_eq!(hops(&r), vec![Some(0), Some(1), Some(2), Some(1), Some(4), Some(2)]);
+        assert_eq!(r.time(&g, r.get(3).unwrap()), 3);
+        assert_eq!(r.path(&g, 4, Direction::Forward).len(), 4);
+    }
+
+    /// The one-label replay must give what the general one gives, for every model.
+    #[test]
+    fn one_label_replay_matches_the_general_replay() {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for round in 0..20 {
+            let nodes = 50 + next(150) as u32;
+            let mut e = EdgeList::default();
+            for i in 0..(nodes * 15) {
+                // Skewed ends, times with ties, transactions of one to three transfers.
+                let s = (next(nodes as u64) * next(nodes as u64) / nodes as u64) as u32;
+                let d = next(nodes as u64) as u32;
+                e.push(s, d, 1 + next(1_000_000) as u128 * (1 << next(70)), next(500) as u32, i / (1 + next(3) as u32));
+            }
+            let g = Graph::build(nodes, &e).unwrap();
+            let stop = |v: u32| v % 17 == 3;
+            let since = next(100) as u32;
+            let r = reach(&g, &[0, 1], since, Direction::Forward, 2 + round % 6, &stop);
+            let want = replay_labels(&g, &r, &[(0, 0), (1, 0)], 1, since, Models::ALL);
+            let got = simulate(&g, &r, &[(0, 0), (1, 0)], 1, since, Models::ALL);
+            assert!(!want.edges.is_empty(), "round {round}: nothing tainted");
+            assert_eq!(got.replayed, want.replayed, "round {round}");
+            assert_eq!(got.edges, want.edges, "round {round}");
+            for i in 0..r.len() {
+                assert_eq!(got.node(i), want.node(i), "round {round}, node {}", r.nodes[i].node);
+            }
+            // One model alone gives that model's amounts.
+            let haircut = simulate(
+                &g,
+                &r,
+                &[(0, 0), (1, 0)],
+                1,
+                since,
+                Models {
+                    poison: false,
+                    haircut: true,
+                    fifo: false,
+                    edges: false,
+                },
+            );
+            for i in 0..r.len() {
+                assert_eq!(haircut.node(i).haircut, want.node(i).haircut);
+                assert_eq!(haircut.node(i).fifo, vec![0]);
+            }
+        }
+    }
+
+    #[test]
+    fn long_paths_count_every_hop() {
+        // A chain of 300 hops, and a shortcut at the end from hop 10 to the last node.
+        let mut e = EdgeList::default();
+        for i in 0..300u32 {
+            e.push(i, i + 1, 1, i, i);
+        }
+        let g = Graph::build(302, &e).unwrap();
+        let r = reach(&g, &[0], 0, Direction::Forward, u32::MAX, &|_| false);
+        assert_eq!(r.get(300).map(|x| x.hop), Some(300));
+        assert_eq!(r.get(253).map(|x| x.hop), Some(253));
+        let r = reach(&g, &[0], 0, Direction::Forward, 260, &|_| false);
+        assert_eq!((r.get(260).map(|x| x.hop), r.get(261)), (Some(260), None));
+        let b = reach(&g, &[300], 0, Direction::Backward, u32::MAX, &|_| false);
+        assert_eq!(b.get(0).map(|x| x.hop), Some(300));
+        let mut e2 = e.clone();
+        e2.push(10, 300, 1, 400, 400);
+        e2.push(300, 301, 1, 401, 401);
+        let g = Graph::build(302, &e2).unwrap();
+        let r = reach(&g, &[0], 0, Direction::Forward, u32::MAX, &|_| false);
+        assert_eq!((r.get(300).map(|x| x.hop), r.get(301).map(|x| x.hop)), (Some(11), Some(12)));
+    }
+
+    #[test]
     fn backward_reach_respects_time() {
         let g = sample();
         let r = reach(&g, &[7], 0, Direction::Backward, 10, &|_| false);
@@ -686,7 +1094,7 @@ mod tests {
     fn poison_haircut_fifo_amounts() {
         let g = sample();
         let r = reach(&g, &[0], 0, Direction::Forward, 10, &|_| false);
-        let s = simulate(&g, &r, &[(0, 0)], 1, 0);
+        let s = simulate(&g, &r, &[(0, 0)], 1, 0, Models::ALL);
         let at = |v: u32| s.node(r.local(v).unwrap() as usize);
         // Node 1 holds 100 clean and 100 tainted when it sends (the 10 it sent at t=1 came from
         // an older balance).
