@@ -502,17 +502,17 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
     }
     let mut swaps = Vec::new();
     for te in &sim.edges {
-        let (amount, value) = amount_str(opts.model, if te.poison != 0 { te.amount } else { 0 }, te.haircut, te.fifo);
+        let (amount, value) = amount_str(opts.model, if te.poison != 0 { g.amount(te.edge) } else { 0 }, te.haircut, te.fifo);
         let (amount, value) = scaled(value, amount);
         if value < 0.5 {
             continue;
         }
-        report.edges.push(edge_out(store, g, &leg.asset, te.edge, te.src, amount));
+        report.edges.push(edge_out(store, g, &leg.asset, te.edge, g.source(te.edge), amount));
         let to = g.target(te.edge);
         if is_dex(tags, to) {
             let hop = r.get(to).map_or(0, |x| u32::from(x.hop)) + leg.hop;
             let share = (value / g.amount(te.edge).max(1) as f64).min(1.0);
-            swaps.push((g.tx(te.edge), te.src, to, hop, share, value));
+            swaps.push((g.tx(te.edge), g.source(te.edge), to, hop, share, value));
         }
     }
     swaps

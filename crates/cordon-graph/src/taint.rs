@@ -166,7 +166,11 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
     let n = g.nodes() as usize;
     let forward = direction == Direction::Forward;
     let lim = max_hops.min(MAX_HOPS) as u16;
-    let mut hop: Vec<u8> = vec![UNREACHED; n];
+    // On 2 MiB pages where the OS allows: the pass reads this at random, and with 4 KiB pages
+    // most reads of a large graph's array also miss the TLB.
+    let mut hop: Vec<u8> = Vec::with_capacity(n);
+    huge_pages(hop.spare_capacity_mut());
+    hop.resize(n, UNREACHED);
     let mut r = Reach {
         index: vec![0; n],
         start_time: if forward { since } else { u32::MAX },
@@ -383,7 +387,7 @@ impl Pass<'_> {
 const PREFETCH_EDGES: usize = 32;
 
 /// How many edges ahead the replay fetches node state.
-const PREFETCH_EVENTS: usize = 16;
+const PREFETCH_EVENTS: usize = 24;
 
 /// Asks the OS to back `v` with 2 MiB pages where it can: random reads over hundreds of
 /// megabytes of node state otherwise miss the TLB on almost every access. Only a hint.
@@ -432,17 +436,12 @@ pub struct NodeTaint {
     pub fifo: Vec<Amount>,
 }
 
-/// One transfer that carried taint.
+/// One transfer that carried taint (its ends, amount and time are the edge's, in the graph:
+/// not copied, as a far trace lists tens of millions).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaintedEdge {
     /// Edge id.
     pub edge: u32,
-    /// Sender.
-    pub src: u32,
-    /// Receiver.
-    pub dst: u32,
-    /// Amount of the transfer.
-    pub amount: Amount,
     /// Labels whose poison it carried (bit per label).
     pub poison: u64,
     /// Haircut taint carried, all labels.
@@ -765,9 +764,6 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
         if models.edges && (poison != 0 || haircut > 0.0 || fifo > 0) {
             out.edges.push(TaintedEdge {
                 edge: e,
-                src,
-                dst,
-                amount,
                 poison,
                 haircut,
                 fifo,
@@ -923,9 +919,6 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
         if models.edges && ((poison && models.poison) || haircut > 0.0 || fifo > 0) {
             out.edges.push(TaintedEdge {
                 edge: e,
-                src,
-                dst,
-                amount,
                 poison: (poison && models.poison) as u64,
                 haircut,
                 fifo,
