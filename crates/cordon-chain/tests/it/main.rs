@@ -142,6 +142,29 @@ fn a_failed_import_changes_nothing_and_a_crash_is_rolled_back() {
     std::io::Write::write_all(&mut f, b"0xhalfwritten\n").unwrap();
     let store = ChainStore::open(dir.path()).unwrap();
     assert_eq!((store.address_count(), store.assets()), before);
+    // A graph file of the older layout (or a damaged one) is rebuilt from the committed
+    // edges when the store opens, and traces give what they gave.
+    let tags = TagIndex::new(&store, vec![tag(HACK, "hack", TagCategory::Dprk)]);
+    let want = serde_json::to_value(trace(&store, &tags, &opts(Model::Haircut, Direction::Forward, HACK)).unwrap()).unwrap();
+    drop((store, tags));
+    let graphs: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cgr"))
+        .collect();
+    assert!(!graphs.is_empty());
+    for g in &graphs {
+        let mut old = b"CORDONG1".to_vec();
+        old.extend_from_slice(&[0u8; 64]);
+        std::fs::write(g, old).unwrap();
+    }
+    let store = ChainStore::open(dir.path()).unwrap();
+    let tags = TagIndex::new(&store, vec![tag(HACK, "hack", TagCategory::Dprk)]);
+    let got = serde_json::to_value(trace(&store, &tags, &opts(Model::Haircut, Direction::Forward, HACK)).unwrap()).unwrap();
+    assert_eq!(got, want);
+    for g in &graphs {
+        assert_eq!(&std::fs::read(g).unwrap()[..8], b"CORDONG2");
+    }
 }
 
 #[test]
