@@ -316,7 +316,17 @@ impl Pass<'_> {
     fn edge(&mut self, tail: u32, head: u32, e: u32) -> bool {
         let h = self.hop[tail as usize];
         if h < self.fast {
-            h + 1 < self.hop[head as usize] && self.offer(head, h as u16 + 1, e)
+            let cur = self.hop[head as usize];
+            if h + 1 >= cur {
+                return false;
+            }
+            if cur < FAR {
+                // Fewer hops to a node already reached and followed: the common improvement,
+                // handled here.
+                self.hop[head as usize] = h + 1;
+                return true;
+            }
+            self.offer(head, h as u16 + 1, e)
         } else if self.lim >= FAR as u16 && (h == FAR - 1 || h == FAR) {
             // A long path: counted exactly aside.
             let exact = if h == FAR { self.far[&tail] } else { h as u16 };
@@ -343,7 +353,7 @@ impl Pass<'_> {
 
     /// Offers `node` a path of `hops` by edge `via`; true when it improved a
     /// followed node (whose transfers may now pass more on).
-    #[inline]
+    #[inline(never)]
     fn offer(&mut self, node: u32, hops: u16, via: u32) -> bool {
         let cur = self.hop[node as usize];
         // The byte for `hops` and whether the count goes aside.
