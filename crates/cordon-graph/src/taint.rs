@@ -280,6 +280,8 @@ impl Pass<'_> {
         let txs = &self.g.tx[..];
         let (tails, heads): (&[u32], &[u32]) = if FORWARD { (&self.g.src, &self.g.dst) } else { (&self.g.dst, &self.g.src) };
         if FORWARD {
+            // The hop bytes of the edge a few places ahead are fetched while this one is
+            // handled: they are the only random reads.
             let mut k = a;
             while k < b {
                 if let (Some(&t), Some(&h)) = (tails.get(k + PREFETCH_EDGES), heads.get(k + PREFETCH_EDGES)) {
@@ -299,6 +301,10 @@ impl Pass<'_> {
             let mut end = b;
             while end > a {
                 let k = end - 1;
+                if let Some(ahead) = k.checked_sub(PREFETCH_EDGES).filter(|&x| x >= a) {
+                    prefetch(self.hop, tails[ahead] as usize);
+                    prefetch(self.hop, heads[ahead] as usize);
+                }
                 if k > a && txs[k - 1] == txs[k] {
                     let start = k - txs[a..k].iter().rev().take_while(|&&t| t == txs[k]).count();
                     self.transaction::<false>(start, end);
