@@ -22,6 +22,7 @@
 //! Chainalysis does, because their pooled funds are not the depositor's.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -210,6 +211,8 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
         let base = r.nodes.len();
         // Room for every node, reserved but not touched: no copying as the list grows.
         r.nodes.reserve(n - base);
+        let progress = AtomicUsize::new(0);
+        let done = AtomicBool::new(false);
         let mut pass = Pass {
             g,
             hop: &mut hop,
@@ -219,12 +222,25 @@ pub fn reach(g: &Graph, starts: &[u32], since: u32, direction: Direction, max_ho
             nodes: std::mem::take(&mut r.nodes),
             stopped_hops: HashMap::new(),
             far: HashMap::new(),
+            progress: &progress,
         };
-        if forward {
-            pass.run::<true>(range.clone());
-        } else {
-            pass.run::<false>(range.clone());
-        }
+        // The node list's memory is faulted in by another core, a little ahead of the pass
+        // (first touches of fresh pages were a tenth of a far-reaching pass). The list never
+        // grows past what was reserved, so its memory stays where it is.
+        let spare = pass.nodes.spare_capacity_mut();
+        let region = (spare.as_ptr() as usize, std::mem::size_of_val(spare));
+        std::thread::scope(|scope| {
+            // Not worth a thread for a small graph: its list fits a few megabytes.
+            if region.1 >= 4 * POPULATE_AHEAD {
+                scope.spawn(|| populate_ahead(region, std::mem::size_of::<Reached>(), &progress, &done));
+            }
+            if forward {
+                pass.run::<true>(range.clone());
+            } else {
+                pass.run::<false>(range.clone());
+            }
+            done.store(true, Ordering::Release);
+        });
         let (stopped_hops, far) = (pass.stopped_hops, pass.far);
         r.nodes = pass.nodes;
         // Hops improved after a node was first reached, and the index, on all cores: for
@@ -269,6 +285,8 @@ struct Pass<'a> {
     stopped_hops: HashMap<u32, u16>,
     /// The fewest hops of nodes reached by [`FAR`] hops or more.
     far: HashMap<u32, u16>,
+    /// Nodes listed so far (published now and then for [`populate_ahead`]).
+    progress: &'a AtomicUsize,
 }
 
 impl Pass<'_> {
@@ -368,6 +386,9 @@ impl Pass<'_> {
             UNREACHED => {
                 let stopped = (self.stop)(node);
                 self.nodes.push(Reached { node, via, hop: 0, stopped });
+                if self.nodes.len().is_multiple_of(4096) {
+                    self.progress.fetch_add(4096, Ordering::Relaxed);
+                }
                 if stopped {
                     self.hop[node as usize] = STOPPED;
                     self.stopped_hops.insert(node, hops);
@@ -423,6 +444,44 @@ fn huge_pages<T>(v: &[T]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = v;
+}
+
+/// How far ahead of a growing list [`populate_ahead`] keeps its memory faulted in (bytes).
+const POPULATE_AHEAD: usize = 8 << 20;
+
+/// Keeps the pages of `region` (start address, bytes: spare capacity of a list another
+/// thread is appending to) faulted in a few megabytes ahead of `progress` items of `size`
+/// bytes, until `done`. Only asks the kernel to populate page tables (`MADV_POPULATE_WRITE`:
+/// contents are unchanged), so it never touches the memory itself; stops quietly where the
+/// kernel lacks it.
+#[allow(unsafe_code)]
+fn populate_ahead(region: (usize, usize), size: usize, progress: &AtomicUsize, done: &AtomicBool) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let (start, len) = region;
+        let end = start + len;
+        let mut populated = start / PAGE * PAGE;
+        while !done.load(Ordering::Acquire) && populated < end {
+            let written = start + progress.load(Ordering::Relaxed) * size;
+            let want = (written + POPULATE_AHEAD).min(end).next_multiple_of(PAGE).min(end.next_multiple_of(PAGE));
+            if want > populated {
+                // SAFETY: the range lies within (or on the pages of) the list's own reserved
+                // allocation, which outlives this thread (a scoped thread, joined before the
+                // list is used otherwise) and is never reallocated meanwhile; populating page
+                // tables changes no byte of it.
+                let rc = unsafe { libc::madvise(populated as *mut libc::c_void, want - populated, libc::MADV_POPULATE_WRITE) };
+                if rc != 0 {
+                    return;
+                }
+                populated = want;
+            } else {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (region, size, progress, done);
 }
 
 /// Hints the CPU to load `slice[i]` into cache; no effect on results.
@@ -1064,6 +1123,31 @@ mod tests {
                 assert_eq!(haircut.node(i).haircut, want.node(i).haircut);
                 assert_eq!(haircut.node(i).fifo, vec![0]);
             }
+        }
+    }
+
+    /// Large enough that another thread faults the node list in ahead of the pass.
+    #[test]
+    fn a_far_reach_over_millions_of_nodes() {
+        let n = 3_000_000u32;
+        let mut e = EdgeList::default();
+        // A binary tree: v pays 2v + 1 and 2v + 2 at time depth(v).
+        for v in 0..n / 2 {
+            let depth = 32 - (v + 1).leading_zeros();
+            for c in [2 * v + 1, 2 * v + 2] {
+                if c < n {
+                    e.push(v, c, 1, depth, v);
+                }
+            }
+        }
+        let g = Graph::build(n, &e).unwrap();
+        assert!((n as usize) * std::mem::size_of::<Reached>() >= 4 * POPULATE_AHEAD);
+        let r = reach(&g, &[0], 0, Direction::Forward, u32::MAX, &|_| false);
+        assert_eq!(r.len(), n as usize);
+        for v in [1, 2, 1000, 2_999_999] {
+            let x = r.get(v).unwrap();
+            assert_eq!(x.hop as u32, 32 - (v + 1).leading_zeros() - 1);
+            assert_eq!(x.parent(&g, Direction::Forward), Some((v - 1) / 2));
         }
     }
 
