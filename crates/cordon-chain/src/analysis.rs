@@ -488,17 +488,8 @@ fn forward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &L
             continue;
         }
         let share = if n.received > 0 { (value / n.received as f64).min(1.0) } else { 0.0 };
-        push_node(
-            report,
-            store,
-            tags,
-            &opts.stop,
-            &leg.asset,
-            reached,
-            u32::from(reached.hop) + leg.hop,
-            amount,
-            share,
-        );
+        let hop = u32::from(reached.hop) + leg.hop;
+        push_node(report, store, tags, &opts.stop, &leg.asset, reached, hop, amount, share);
     }
     let mut swaps = Vec::new();
     for te in &sim.edges {
@@ -625,6 +616,7 @@ fn backward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &
         if value < 0.5 {
             continue;
         }
+        let hop = u32::from(reached.hop) + leg.hop;
         push_node(
             report,
             store,
@@ -632,7 +624,7 @@ fn backward_leg(store: &ChainStore, tags: &TagIndex, opts: &TraceOptions, leg: &
             &opts.stop,
             &leg.asset,
             reached,
-            u32::from(reached.hop) + leg.hop,
+            hop,
             format!("{value:.0}"),
             share_of(value),
         );

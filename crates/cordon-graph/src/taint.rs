@@ -745,7 +745,6 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
     let local = |v: u32| reach.local(v).unwrap_or(u32::MAX);
     let (srcs, dsts) = (&g.src[..], &g.dst[..]);
     let m = g.edges();
-    let mut run = 0usize;
     for k in 0..m {
         // The state of the nodes a few edges ahead is fetched while this one is replayed.
         if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
@@ -761,10 +760,7 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
         if !followed(src) && !followed(dst) {
             continue;
         }
-        while g.time_hi.get(run + 1).is_some_and(|&(first, _)| first as usize <= k) {
-            run += 1;
-        }
-        let t = (g.time_hi[run].1 << 16) | g.time_lo[k] as u32;
+        let t = g.time(k as u32);
         let e = k as u32;
         let (si_ahead, di_ahead) = (local(src), local(dst));
         let amount = g.amount(e);
