@@ -171,10 +171,17 @@ impl Graph {
     pub fn amount(&self, e: u32) -> Amount {
         let hi = self.amt_hi[e as usize];
         if hi == BIG {
-            let i = self.big.binary_search_by_key(&e, |&(id, _)| id).expect("big amounts are in the side table");
-            return self.big[i].1;
+            return self.big_amount(e);
         }
         ((hi as u128) << 64) | self.amt_lo[e as usize] as u128
+    }
+
+    /// Amounts of 2⁸⁰ and more, kept aside; out of line so the common case inlines.
+    #[cold]
+    #[inline(never)]
+    fn big_amount(&self, e: u32) -> Amount {
+        let i = self.big.binary_search_by_key(&e, |&(id, _)| id).expect("big amounts are in the side table");
+        self.big[i].1
     }
 
     /// Time of an edge (seconds since the Unix epoch).

@@ -464,7 +464,12 @@ fn populate_ahead(region: (usize, usize), size: usize, progress: &AtomicUsize, d
         let mut populated = start / PAGE * PAGE;
         while !done.load(Ordering::Acquire) && populated < end {
             let written = start + progress.load(Ordering::Relaxed) * size;
-            let want = (written + POPULATE_AHEAD).min(end).next_multiple_of(PAGE).min(end.next_multiple_of(PAGE));
+            // In steps of at most a few megabytes, so that `done` is seen soon.
+            let want = (written + POPULATE_AHEAD)
+                .min(populated + POPULATE_AHEAD)
+                .min(end)
+                .next_multiple_of(PAGE)
+                .min(end.next_multiple_of(PAGE));
             if want > populated {
                 // SAFETY: the range lies within (or on the pages of) the list's own reserved
                 // allocation, which outlives this thread (a scoped thread, joined before the
@@ -558,6 +563,17 @@ impl Rows {
     fn row(&self, v: u32) -> &[u64] {
         let at = self.base + v as usize * ROW;
         &self.flat[at..at + ROW]
+    }
+}
+
+/// An amount as a float; the common case (below 2⁶⁴) without the out-of-line 128-bit
+/// conversion.
+#[inline(always)]
+fn as_f64(a: Amount) -> f64 {
+    if a >> 64 == 0 {
+        a as u64 as f64
+    } else {
+        a as f64
     }
 }
 
@@ -704,6 +720,33 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
         return replay_one(g, reach, sources, since, models);
     }
     replay_labels(g, reach, sources, labels, since, models)
+}
+
+/// A benchmark's baseline for [`simulate`]: one pass over the edges that reads and writes a
+/// 64-byte row at each end of every edge (fetched ahead as the replay does) and does nothing
+/// else. A replay of the whole graph cannot beat it; the ratio says what the models cost
+/// beyond the memory traffic. Returns a checksum (so the work is not optimised away).
+pub fn row_traffic_baseline(g: &Graph) -> u64 {
+    let nodes = g.nodes() as usize;
+    let mut flat = vec![0u64; (nodes + 1) * ROW];
+    huge_pages(&flat);
+    let base = (64 - flat.as_ptr() as usize % 64) % 64 / 8;
+    let rows = &mut flat[base..base + nodes * ROW];
+    let (srcs, dsts) = (&g.src[..], &g.dst[..]);
+    let mut sum = 0u64;
+    for k in 0..srcs.len() {
+        if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
+            prefetch(rows, sa as usize * ROW);
+            prefetch(rows, da as usize * ROW);
+        }
+        let (a, b) = (srcs[k] as usize * ROW, dsts[k] as usize * ROW);
+        rows[a] = rows[a].wrapping_sub(1);
+        rows[a + 1] = rows[a + 1].wrapping_add(rows[a] >> 3);
+        rows[b] = rows[b].wrapping_add(1);
+        rows[b + 2] = rows[b + 2].wrapping_add(rows[a + 1]);
+        sum = sum.wrapping_add(rows[b + 1]);
+    }
+    sum
 }
 
 /// The general replay: any number of labels, every model.
@@ -856,25 +899,33 @@ const TAINTED: usize = 5;
 const HAIRCUT_IN: usize = 6;
 const FLAGS: usize = 7;
 
-/// Row flags: a source (every transfer out is tainted from `since` on), poisoned.
+/// Row flags: a source (every transfer out is tainted from `since` on), poisoned; and, when
+/// the reach covers nearly the whole graph, not reached and stopped (see [`replay_one`]).
 const SOURCE: u64 = 1;
 const POISONED: u64 = 2;
+const ROW_UNREACHED: u64 = 4;
+const ROW_STOPPED: u64 = 8;
+
+/// Node marks: followed (reached and not stopped), reached.
+const FOLLOWED: u64 = 1;
+const REACHED: u64 = 2;
 
 /// The one-label replay. Rows are indexed by graph node, not by reached node: an edge's
 /// rows are found from its ends without a lookup (the rows of nodes never reached are never
 /// touched, and the OS never backs them with memory).
+///
+/// Whether an edge's ends were reached is known from a 2-bit mark per node. When nearly all
+/// nodes were reached (as from a large hack or a busy service), the marks are kept in the
+/// rows instead (a flag on the few nodes not reached): the rows are fetched for nearly every
+/// edge anyway, and the mark array's lines were a fifth of the pass's cache misses.
 fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, models: Models) -> Simulation {
     let nodes = g.nodes() as usize;
-    // Two bits per node, side by side so one read answers both: followed (not stopped), and
-    // reached.
+    // Two bits per node, side by side so one read answers both.
     let mut marks = vec![0u64; nodes.div_ceil(32)];
     for r in &reach.nodes {
         let (w, b) = (r.node as usize / 32, 2 * (r.node % 32));
         marks[w] |= (2 | !r.stopped as u64) << b;
     }
-    let mark = |v: u32| (marks[v as usize / 32] >> (2 * (v % 32))) & 3;
-    const FOLLOWED: u64 = 1;
-    const REACHED: u64 = 2;
     // Zeroed (lazily, by the OS), aligned to a cache line by starting at the right word.
     let mut flat = vec![0u64; (nodes + 1) * ROW];
     huge_pages(&flat);
@@ -885,38 +936,102 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
             rows[v as usize * ROW + FLAGS] |= SOURCE;
         }
     }
-    // FIFO lots, by reached node (only when asked: lots are the costliest state).
-    let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); reach.len()] } else { Vec::new() };
-    let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; reach.len()] } else { Vec::new() };
-    let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
     let mut out = Simulation {
         labels: 1,
         ..Simulation::default()
     };
+    let fifo_in = if dense(nodes, reach.len()) {
+        for v in 0..nodes as u32 {
+            if mark(&marks, v) & REACHED == 0 {
+                rows[v as usize * ROW + FLAGS] |= ROW_UNREACHED;
+            }
+        }
+        for r in reach.nodes.iter().filter(|r| r.stopped) {
+            rows[r.node as usize * ROW + FLAGS] |= ROW_STOPPED;
+        }
+        // Nearly every row will be written: another core faults them all in meanwhile, in
+        // order (the pass touches them at random, and the first touch of fresh memory is
+        // costly: on this project's VM a third of a replay over 10 M nodes).
+        let region = (rows.as_ptr() as usize, std::mem::size_of_val(rows));
+        let (all, done) = (AtomicUsize::new(region.1), AtomicBool::new(false));
+        std::thread::scope(|scope| {
+            if region.1 >= 4 * POPULATE_AHEAD {
+                scope.spawn(|| populate_ahead(region, 1, &all, &done));
+            }
+            let fifo_in = replay_pass::<true>(g, reach, since, models, &marks, rows, &mut out);
+            done.store(true, Ordering::Release);
+            fifo_in
+        })
+    } else {
+        replay_pass::<false>(g, reach, since, models, &marks, rows, &mut out)
+    };
+    let nodes = reach.nodes.par_iter().map(|r| r.node).collect();
+    out.rows = Some(Rows { flat, base, nodes, fifo_in });
+    out
+}
+
+/// Whether a replay keeps the marks in the rows: when at most one node in sixteen was not
+/// reached.
+fn dense(nodes: usize, reached: usize) -> bool {
+    (nodes - reached) * 16 <= nodes
+}
+
+/// The 2-bit mark of node `v`.
+#[inline(always)]
+fn mark(marks: &[u64], v: u32) -> u64 {
+    (marks[v as usize / 32] >> (2 * (v % 32))) & 3
+}
+
+/// The mark of node `v` from the flags of its row (dense replays).
+#[inline(always)]
+fn row_mark(rows: &[u64], v: u32) -> u64 {
+    let f = rows[v as usize * ROW + FLAGS];
+    let reached = f & ROW_UNREACHED == 0;
+    (reached as u64) << 1 | (reached && f & ROW_STOPPED == 0) as u64
+}
+
+/// The pass of [`replay_one`] over the edges; returns the FIFO taint received per reached
+/// node. `DENSE`: the marks are read from the rows.
+fn replay_pass<const DENSE: bool>(g: &Graph, reach: &Reach, since: u32, models: Models, marks: &[u64], rows: &mut [u64], out: &mut Simulation) -> Vec<Amount> {
+    // FIFO lots, by reached node (only when asked: lots are the costliest state).
+    let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); reach.len()] } else { Vec::new() };
+    let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; reach.len()] } else { Vec::new() };
+    let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
     let (srcs, dsts) = (&g.src[..], &g.dst[..]);
     let get = |row: &[u64], w: usize| f64::from_bits(row[w]);
     for k in 0..g.edges() {
         // The rows of the edge a few places ahead are fetched while this one is replayed, and
-        // the marks of one further ahead (which say whether its rows are wanted).
-        if let (Some(&sa), Some(&da)) = (srcs.get(k + 2 * PREFETCH_EVENTS), dsts.get(k + 2 * PREFETCH_EVENTS)) {
-            prefetch(&marks, sa as usize / 32);
-            prefetch(&marks, da as usize / 32);
-        }
-        if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
-            if (mark(sa) | mark(da)) & FOLLOWED != 0 {
+        // (unless dense) the marks of one further ahead, which say whether its rows are wanted.
+        if DENSE {
+            if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
                 prefetch(rows, sa as usize * ROW);
                 prefetch(rows, da as usize * ROW);
             }
+        } else {
+            if let (Some(&sa), Some(&da)) = (srcs.get(k + 2 * PREFETCH_EVENTS), dsts.get(k + 2 * PREFETCH_EVENTS)) {
+                prefetch(marks, sa as usize / 32);
+                prefetch(marks, da as usize / 32);
+            }
+            if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
+                if (mark(marks, sa) | mark(marks, da)) & FOLLOWED != 0 {
+                    prefetch(rows, sa as usize * ROW);
+                    prefetch(rows, da as usize * ROW);
+                }
+            }
         }
         let (src, dst) = (srcs[k], dsts[k]);
-        let (ms, md) = (mark(src), mark(dst));
+        let (ms, md) = if DENSE {
+            (row_mark(rows, src), row_mark(rows, dst))
+        } else {
+            (mark(marks, src), mark(marks, dst))
+        };
         if (ms | md) & FOLLOWED == 0 {
             continue;
         }
         out.replayed += 1;
         let e = k as u32;
         let amount = g.amount(e);
-        let a = amount as f64;
+        let a = as_f64(amount);
         let mut carried = 0.0f64;
         let mut any_haircut = false;
         let mut poison = false;
@@ -996,9 +1111,7 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
             });
         }
     }
-    let nodes = reach.nodes.par_iter().map(|r| r.node).collect();
-    out.rows = Some(Rows { flat, base, nodes, fifo_in });
-    out
+    fifo_in
 }
 
 #[cfg(test)]
@@ -1080,6 +1193,7 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
+        let mut modes = [0; 2];
         for round in 0..20 {
             let nodes = 50 + next(150) as u32;
             let mut e = EdgeList::default();
@@ -1090,9 +1204,14 @@ mod tests {
                 e.push(s, d, 1 + next(1_000_000) as u128 * (1 << next(70)), next(500) as u32, i / (1 + next(3) as u32));
             }
             let g = Graph::build(nodes, &e).unwrap();
-            let stop = |v: u32| v % 17 == 3;
-            let since = next(100) as u32;
-            let r = reach(&g, &[0, 1], since, Direction::Forward, 2 + round % 6, &stop);
+            // Every third round with one stop and no hop limit from time 0: the reach covers
+            // (nearly) all nodes and the replay keeps its marks in the rows.
+            let far = round % 3 == 0;
+            let stop = |v: u32| if far { v == 5 } else { v % 17 == 3 };
+            let since = if far { 0 } else { next(400) as u32 };
+            let hops = if far { u32::MAX } else { 1 + round % 4 };
+            let r = reach(&g, &[0, 1], since, Direction::Forward, hops, &stop);
+            modes[dense(nodes as usize, r.len()) as usize] += 1;
             let want = replay_labels(&g, &r, &[(0, 0), (1, 0)], 1, since, Models::ALL);
             let got = simulate(&g, &r, &[(0, 0), (1, 0)], 1, since, Models::ALL);
             assert!(!want.edges.is_empty(), "round {round}: nothing tainted");
@@ -1120,6 +1239,7 @@ mod tests {
                 assert_eq!(haircut.node(i).fifo, vec![0]);
             }
         }
+        assert!(modes[0] > 0 && modes[1] > 0, "both ways of marking nodes tested: {modes:?}");
     }
 
     /// Large enough that another thread faults the node list in ahead of the pass.
