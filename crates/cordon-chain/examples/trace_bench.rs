@@ -4,8 +4,10 @@
 //!
 //! Reports: build time, bytes per edge in memory and on disk, time to open by mmap, poison
 //! traversal (time-respecting reach without hop limit, median of five) in edges scanned per
-//! second, and the replay by model in transfers per second; baseline in the same process: one
-//! sequential pass over the columns a traversal reads (memory bandwidth bound), as a ratio.
+//! second, and the replay by model in transfers per second (the first replay in the process,
+//! on fresh memory, apart); baselines in the same process, as ratios: one sequential pass over
+//! the columns a traversal reads (memory bandwidth bound), and for the replays a pass that only
+//! reads and writes a row at both ends of every edge (`taint::row_traffic_baseline`).
 //! CORDON_BENCH_POISON_ONLY=1 stops after the traversal; CORDON_BENCH_QUICK=1 skips the FIFO
 //! replay and the bounded traces.
 

@@ -450,8 +450,9 @@ fn huge_pages<T>(v: &[T]) {
 const POPULATE_AHEAD: usize = 8 << 20;
 
 /// Keeps the pages of `region` (start address, bytes: spare capacity of a list another
-/// thread is appending to) faulted in a few megabytes ahead of `progress` items of `size`
-/// bytes, until `done`. Only asks the kernel to populate page tables (`MADV_POPULATE_WRITE`:
+/// thread is appending to, or an array it writes) faulted in a few megabytes ahead of
+/// `progress` items of `size` bytes (or all of it, in order, when `progress` covers it),
+/// until `done`. Only asks the kernel to populate page tables (`MADV_POPULATE_WRITE`:
 /// contents are unchanged), so it never touches the memory itself; stops quietly where the
 /// kernel lacks it.
 #[allow(unsafe_code)]
@@ -471,9 +472,9 @@ fn populate_ahead(region: (usize, usize), size: usize, progress: &AtomicUsize, d
                 .next_multiple_of(PAGE)
                 .min(end.next_multiple_of(PAGE));
             if want > populated {
-                // SAFETY: the range lies within (or on the pages of) the list's own reserved
-                // allocation, which outlives this thread (a scoped thread, joined before the
-                // list is used otherwise) and is never reallocated meanwhile; populating page
+                // SAFETY: the range lies within (or on the pages of) the list's or array's
+                // own allocation, which outlives this thread (a scoped thread, joined before
+                // it is used otherwise) and is never reallocated meanwhile; populating page
                 // tables changes no byte of it.
                 let rc = unsafe { libc::madvise(populated as *mut libc::c_void, want - populated, libc::MADV_POPULATE_WRITE) };
                 if rc != 0 {
