@@ -282,15 +282,18 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
 fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> Option<(f64, How)> {
-    // The joined text equals the single token: compare piece by piece, without building it.
+    let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
+    // The joined text equals the single token: compare piece by piece, without building it
+    // (and only when the lengths agree: most pairs are told apart by that alone).
     let mut rest = single.text.as_str();
-    let concatenation = parts.iter().all(|p| match rest.strip_prefix(p.text.as_str()) {
-        Some(r) => {
-            rest = r;
-            true
-        }
-        None => false,
-    }) && rest.is_empty();
+    let concatenation = lj == ls
+        && parts.iter().all(|p| match rest.strip_prefix(p.text.as_str()) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        });
     if concatenation {
         return Some((1.0, How::Joined));
     }
@@ -310,7 +313,6 @@ fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> 
     if mandarin && single.text.is_ascii() && parts.iter().all(|p| !p.chinese.is_empty()) && joined_mandarin(&single.text, parts) {
         return Some((0.95, How::Joined));
     }
-    let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
     // A spelling difference, not a longer word: ABDELRAHMAN is not ABDEL RAHMANJUMA.
     if lj >= 6 && lj.abs_diff(ls) <= 2 {
         // The same letter-count bound as for single tokens (see `token_sim`).
@@ -437,9 +439,17 @@ fn candidates(
                 continue;
             }
             for j in 0..y.len() {
-                let span: Vec<&NameToken> = y[j..].iter().filter(|u| !crate::analyze::skipped_in_initials(u)).take(n).collect();
-                if span.len() == n && span.iter().zip(t.chars()).all(|(u, c)| u.text.starts_with(c)) {
-                    let end = j + y[j..].iter().position(|u| std::ptr::eq(u, span[n - 1])).unwrap_or(0) + 1;
+                // The next n tokens that initials spell (skipping particles), and where they end.
+                let mut span = y[j..].iter().enumerate().filter(|(_, u)| !crate::analyze::skipped_in_initials(u)).take(n);
+                let mut last = None;
+                let spelled = t.chars().all(|c| {
+                    span.next().is_some_and(|(k, u)| {
+                        last = Some(k);
+                        u.text.starts_with(c)
+                    })
+                });
+                if let (true, Some(k)) = (spelled, last) {
+                    let end = j + k + 1;
                     let (pa, pb) = if flip { ((j, end), (i, i + 1)) } else { ((i, i + 1), (j, end)) };
                     out.push(Pair {
                         a: pa,
@@ -585,15 +595,15 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
 
 /// The score of an alignment, and its explanation when asked for.
 #[allow(clippy::too_many_arguments)]
-fn finish<'a>(
+fn finish<'a, 'b>(
     a: &'a NameForm,
     b: &'a NameForm,
     w: &dyn Fn(&NameToken) -> f64,
     explain: bool,
     korean_mode: bool,
     pairs: &[Pair],
-    used_a: &[bool],
-    used_b: &[bool],
+    used_a: &'b [bool],
+    used_b: &'b [bool],
 ) -> NameScore {
     let (ta, tb) = (&a.tokens, &b.tokens);
     let mut explanation = Vec::new();
@@ -636,21 +646,19 @@ fn finish<'a>(
             });
         }
     }
-    let unmatched = |ts: &'a [NameToken], used: &[bool]| -> Vec<&'a NameToken> {
+    // Unmatched name and number tokens, as an iterator (no allocation per comparison).
+    let unmatched = |ts: &'a [NameToken], used: &'b [bool]| {
         ts.iter()
             .zip(used)
             .filter(|(t, u)| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
             .map(|(t, _)| t)
-            .collect()
     };
     let (ua, ub) = (unmatched(ta, used_a), unmatched(tb, used_b));
+    let (ua_empty, ub_empty) = (ua.clone().next().is_none(), ub.clone().next().is_none());
     let coverage = (ma / wa.max(1e-9)).max(mb / wb.max(1e-9));
     let dice = (ma + mb) / (wa + wb).max(1e-9);
     let mut score = 0.5 * coverage + 0.5 * dice;
 
-    // Both sides keep a name token the other lacks: a substitution, not an omission. Numbers
-    // against numbers are judged on their own below.
-    let numbers_only = |u: &[&NameToken]| u.iter().all(|t| t.role == TokenRole::Number);
     // A father's name missing on one side says nothing; two different ones are two people.
     let lone_patronymic = |ts: &'a [NameToken], used: &[bool]| ts.iter().zip(used).any(|(t, u)| !*u && t.role == TokenRole::Patronymic);
     let patronymics_differ = lone_patronymic(ta, used_a) && lone_patronymic(tb, used_b);
@@ -662,16 +670,18 @@ fn finish<'a>(
             explanation.push("father's names differ".into());
         }
     }
-    let numbers_against_numbers = numbers_only(&ua) && numbers_only(&ub);
-    if !ua.is_empty() && !ub.is_empty() && !numbers_against_numbers {
+    // Both sides keep a name token the other lacks: a substitution, not an omission. Numbers
+    // against numbers are judged on their own below.
+    let numbers_against_numbers = ua.clone().all(|t| t.role == TokenRole::Number) && ub.clone().all(|t| t.role == TokenRole::Number);
+    if !ua_empty && !ub_empty && !numbers_against_numbers {
         score *= 0.7;
         if explain {
-            explanation.push(format!("{} ≠ {}", upper(ua.iter().copied()), upper(ub.iter().copied())));
+            explanation.push(format!("{} ≠ {}", upper(ua.clone()), upper(ub.clone())));
         }
-    } else if !ua.is_empty() || !ub.is_empty() {
-        let extra = if ua.is_empty() { &ub } else { &ua };
+    } else if !ua_empty || !ub_empty {
+        let extra = if ua_empty { ub.clone() } else { ua.clone() };
         if explain {
-            explanation.push(format!("{} only in one name", upper(extra.iter().copied())));
+            explanation.push(format!("{} only in one name", upper(extra)));
         }
     }
     let (na, nb) = (a.name_tokens().count(), b.name_tokens().count());
@@ -679,9 +689,7 @@ fn finish<'a>(
     // TOM BAKER) less than for a company (FABERLIC against FABERLIC EUROPE).
     // Not when the one token is the other name joined (FridrichBuchenberg / Friedrich
     // Buchenberg): that is the whole name, written together.
-    let joined_whole = pairs
-        .iter()
-        .any(|p| (p.a.1 - p.a.0 > 1) != (p.b.1 - p.b.0 > 1) && ua.is_empty() && ub.is_empty());
+    let joined_whole = pairs.iter().any(|p| (p.a.1 - p.a.0 > 1) != (p.b.1 - p.b.0 > 1) && ua_empty && ub_empty);
     if (na == 1) != (nb == 1) && !joined_whole {
         score *= if a.is_org || b.is_org { 0.8 } else { 0.7 };
     }
@@ -706,14 +714,10 @@ fn finish<'a>(
             explanation.push("given name and father's name swapped around BIN".into());
         }
     }
-    if korean_mode && (!ua.is_empty() || !ub.is_empty()) {
+    if korean_mode && (!ua_empty || !ub_empty) {
         score = score.min(0.45);
         if explain {
-            explanation.push(format!(
-                "Korean name syllables differ: {} ≠ {}",
-                upper(ua.iter().copied()),
-                upper(ub.iter().copied())
-            ));
+            explanation.push(format!("Korean name syllables differ: {} ≠ {}", upper(ua), upper(ub)));
         }
     }
     NameScore {

@@ -10,6 +10,7 @@
 //! The index is built on first use (about 0.2 s) and shared.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::hangul;
@@ -18,13 +19,47 @@ use crate::hangul;
 const MAX_SPELLING: usize = 8;
 
 struct Index {
-    by_spelling: HashMap<String, Vec<char>>,
+    /// By spelling packed into a word ([`pack`]): name matching looks up every prefix of a
+    /// joined given name, and hashing strings was a good part of that.
+    by_spelling: HashMap<u64, Vec<char>, BuildHasherDefault<WordHasher>>,
+}
+
+/// A spelling of at most [`MAX_SPELLING`] bytes as one word (bytes in order, zero padded;
+/// spellings hold no zero byte); `None` for a longer one, which the index cannot hold.
+fn pack(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.len() > MAX_SPELLING {
+        return None;
+    }
+    let mut w = [0u8; 8];
+    w[..b.len()].copy_from_slice(b);
+    Some(u64::from_le_bytes(w))
+}
+
+/// A hasher for keys that are one word: a multiply spreads the bytes over the high bits.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26);
+    }
 }
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut by_spelling: HashMap<String, Vec<char>> = HashMap::with_capacity(1 << 16);
+        let mut by_spelling: HashMap<u64, Vec<char>, BuildHasherDefault<WordHasher>> = HashMap::with_capacity_and_hasher(1 << 16, Default::default());
         let names = name_syllables();
         for i in 0..hangul::COUNT {
             let c = char::from_u32(hangul::FIRST + i).expect("Hangul syllable");
@@ -35,8 +70,8 @@ fn index() -> &'static Index {
                 continue;
             }
             for s in hangul::syllable_spellings(c) {
-                if !s.is_empty() && s.len() <= MAX_SPELLING {
-                    by_spelling.entry(s).or_default().push(k);
+                if let Some(w) = pack(&s).filter(|_| !s.is_empty()) {
+                    by_spelling.entry(w).or_default().push(k);
                 }
             }
         }
@@ -44,7 +79,8 @@ fn index() -> &'static Index {
             let mut chars = h.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
                 for s in *spellings {
-                    by_spelling.entry((*s).to_string()).or_default().push(hangul::canonical(c));
+                    let w = pack(s).expect("family-name spellings are short");
+                    by_spelling.entry(w).or_default().push(hangul::canonical(c));
                 }
             }
         }
@@ -71,7 +107,7 @@ fn name_syllables() -> std::collections::HashSet<char> {
 /// The canonical Hangul syllables a romanised syllable may stand for (empty if it is not a
 /// Korean syllable in any system). `s` must be folded (lower case ASCII).
 pub fn syllables(s: &str) -> &'static [char] {
-    index().by_spelling.get(s).map(Vec::as_slice).unwrap_or(&[])
+    pack(s).and_then(|w| index().by_spelling.get(&w)).map_or(&[], Vec::as_slice)
 }
 
 /// True when `s` is a romanised spelling of a Korean family name (`kim`, `lee`, `park`,
