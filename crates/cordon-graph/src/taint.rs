@@ -855,12 +855,15 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
             if clean > 0 {
                 d.lots.push(clean, u8::MAX);
             }
+            // The state of every model moves on; only the amounts asked for are reported.
             let amts = &mut out.amounts[di * row..(di + 1) * row];
             amts[0] += amount;
-            for &(a, label) in &fifo_carried {
-                amts[1 + l + label as usize] += a;
+            if models.fifo {
+                for &(a, label) in &fifo_carried {
+                    amts[1 + l + label as usize] += a;
+                }
             }
-            if poison != 0 {
+            if poison != 0 && models.poison {
                 for (lab, p) in amts[1..1 + l].iter_mut().enumerate() {
                     if poison & (1 << lab) != 0 {
                         *p += amount;
@@ -870,12 +873,15 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
             if any_haircut {
                 for (lab, &c) in carried.iter().enumerate() {
                     tainted[di * l + lab] += c;
-                    out.haircut[di * l + lab] += c;
+                    if models.haircut {
+                        out.haircut[di * l + lab] += c;
+                    }
                 }
             }
         }
-        let haircut: f64 = if any_haircut { carried.iter().sum() } else { 0.0 };
-        let fifo: Amount = fifo_carried.iter().map(|&(a, _)| a).sum();
+        let haircut: f64 = if any_haircut && models.haircut { carried.iter().sum() } else { 0.0 };
+        let fifo: Amount = if models.fifo { fifo_carried.iter().map(|&(a, _)| a).sum() } else { 0 };
+        let poison = if models.poison { poison } else { 0 };
         if models.edges && (poison != 0 || haircut > 0.0 || fifo > 0) {
             out.edges.push(TaintedEdge {
                 edge: e,
@@ -941,7 +947,8 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
         labels: 1,
         ..Simulation::default()
     };
-    let fifo_in = if dense(nodes, reach.len()) {
+    let dense = dense(nodes, reach.len());
+    if dense {
         for v in 0..nodes as u32 {
             if mark(&marks, v) & REACHED == 0 {
                 rows[v as usize * ROW + FLAGS] |= ROW_UNREACHED;
@@ -950,22 +957,38 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
         for r in reach.nodes.iter().filter(|r| r.stopped) {
             rows[r.node as usize * ROW + FLAGS] |= ROW_STOPPED;
         }
-        // Nearly every row will be written: another core faults them all in meanwhile, in
-        // order (the pass touches them at random, and the first touch of fresh memory is
-        // costly: on this project's VM a third of a replay over 10 M nodes).
-        let region = (rows.as_ptr() as usize, std::mem::size_of_val(rows));
-        let (all, done) = (AtomicUsize::new(region.1), AtomicBool::new(false));
-        std::thread::scope(|scope| {
-            if region.1 >= 4 * POPULATE_AHEAD {
-                scope.spawn(|| populate_ahead(region, 1, &all, &done));
-            }
-            let fifo_in = replay_pass::<true>(g, reach, since, models, &marks, rows, &mut out);
-            done.store(true, Ordering::Release);
-            fifo_in
-        })
+    }
+    // First touches of fresh memory are costly (on this project's VM, a third of a replay
+    // over 10 M nodes), so another core faults in what the pass will write: in a dense
+    // replay all rows, in order (the pass touches them at random); then the list of tainted
+    // transfers, a few megabytes ahead of it. The list gets room for one transfer per edge
+    // up front (address space only; at most one is listed per edge, so it never moves), if
+    // the system grants that much.
+    let rows_region = (rows.as_ptr() as usize, if dense { std::mem::size_of_val(rows) } else { 0 });
+    let list_region = if models.edges && out.edges.try_reserve_exact(g.edges()).is_ok() {
+        let spare = out.edges.spare_capacity_mut();
+        (spare.as_ptr() as usize, std::mem::size_of_val(spare))
     } else {
-        replay_pass::<false>(g, reach, since, models, &marks, rows, &mut out)
+        (0, 0)
     };
+    let (all, listed, done) = (AtomicUsize::new(rows_region.1), AtomicUsize::new(0), AtomicBool::new(false));
+    let fifo_in = std::thread::scope(|scope| {
+        if rows_region.1.max(list_region.1) >= 4 * POPULATE_AHEAD {
+            scope.spawn(|| {
+                populate_ahead(rows_region, 1, &all, &done);
+                populate_ahead(list_region, std::mem::size_of::<TaintedEdge>(), &listed, &done);
+            });
+        }
+        let fifo_in = if dense {
+            replay_pass::<true>(g, reach, since, models, &marks, rows, &mut out, &listed)
+        } else {
+            replay_pass::<false>(g, reach, since, models, &marks, rows, &mut out, &listed)
+        };
+        done.store(true, Ordering::Release);
+        fifo_in
+    });
+    // Give back the address space the list did not use.
+    out.edges.shrink_to_fit();
     let nodes = reach.nodes.par_iter().map(|r| r.node).collect();
     out.rows = Some(Rows { flat, base, nodes, fifo_in });
     out
@@ -991,9 +1014,23 @@ fn row_mark(rows: &[u64], v: u32) -> u64 {
     (reached as u64) << 1 | (reached && f & ROW_STOPPED == 0) as u64
 }
 
+/// How often the replay tells the thread faulting its list in how far it got (transfers).
+const LISTED_STEP: usize = 1 << 14;
+
 /// The pass of [`replay_one`] over the edges; returns the FIFO taint received per reached
-/// node. `DENSE`: the marks are read from the rows.
-fn replay_pass<const DENSE: bool>(g: &Graph, reach: &Reach, since: u32, models: Models, marks: &[u64], rows: &mut [u64], out: &mut Simulation) -> Vec<Amount> {
+/// node. `DENSE`: the marks are read from the rows. `listed` is kept near the length of the
+/// list of tainted transfers.
+#[allow(clippy::too_many_arguments)]
+fn replay_pass<const DENSE: bool>(
+    g: &Graph,
+    reach: &Reach,
+    since: u32,
+    models: Models,
+    marks: &[u64],
+    rows: &mut [u64],
+    out: &mut Simulation,
+    listed: &AtomicUsize,
+) -> Vec<Amount> {
     // FIFO lots, by reached node (only when asked: lots are the costliest state).
     let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); reach.len()] } else { Vec::new() };
     let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; reach.len()] } else { Vec::new() };
@@ -1110,6 +1147,9 @@ fn replay_pass<const DENSE: bool>(g: &Graph, reach: &Reach, since: u32, models: 
                 haircut,
                 fifo,
             });
+            if out.edges.len().is_multiple_of(LISTED_STEP) {
+                listed.store(out.edges.len(), Ordering::Relaxed);
+            }
         }
     }
     fifo_in
@@ -1221,6 +1261,22 @@ mod tests {
             for i in 0..r.len() {
                 assert_eq!(got.node(i), want.node(i), "round {round}, node {}", r.nodes[i].node);
             }
+            // One model at a time, listed or not: both replays report the same, and nothing
+            // of the models not asked for.
+            for (poison, haircut, fifo) in [(true, false, false), (false, true, false), (false, false, true)] {
+                let models = Models {
+                    poison,
+                    haircut,
+                    fifo,
+                    edges: true,
+                };
+                let want = replay_labels(&g, &r, &[(0, 0), (1, 0)], 1, since, models);
+                let got = simulate(&g, &r, &[(0, 0), (1, 0)], 1, since, models);
+                assert_eq!(got.edges, want.edges, "round {round}, {models:?}");
+                for i in 0..r.len() {
+                    assert_eq!(got.node(i), want.node(i), "round {round}, {models:?}");
+                }
+            }
             // One model alone gives that model's amounts.
             let haircut = simulate(
                 &g,
@@ -1265,6 +1321,19 @@ mod tests {
             let x = r.get(v).unwrap();
             assert_eq!(x.hop as u32, 32 - (v + 1).leading_zeros() - 1);
             assert_eq!(x.parent(&g, Direction::Forward), Some((v - 1) / 2));
+        }
+        // Large enough that another thread faults the replay's rows and list in while it
+        // runs: the same answers as the general replay.
+        let models = Models { fifo: false, ..Models::ALL };
+        let got = simulate(&g, &r, &[(0, 0)], 1, 0, models);
+        assert!(got.edges.len() * std::mem::size_of::<TaintedEdge>() >= 4 * POPULATE_AHEAD);
+        let want = replay_labels(&g, &r, &[(0, 0)], 1, 0, models);
+        assert_eq!(got.edges.len(), want.edges.len());
+        if let Some(i) = (0..got.edges.len()).find(|&i| got.edges[i] != want.edges[i]) {
+            panic!("first difference at {i}: {:?} != {:?}", got.edges[i], want.edges[i]);
+        }
+        for i in (0..r.len()).step_by(9973) {
+            assert_eq!(got.node(i), want.node(i));
         }
     }
 
