@@ -1031,9 +1031,13 @@ fn replay_pass<const DENSE: bool>(
     out: &mut Simulation,
     listed: &AtomicUsize,
 ) -> Vec<Amount> {
-    // FIFO lots, by reached node (only when asked: lots are the costliest state).
-    let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); reach.len()] } else { Vec::new() };
-    let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; reach.len()] } else { Vec::new() };
+    // FIFO lots (only when asked: lots are the costliest state), by reached node; in a dense
+    // replay by graph node, which spares a random read of the reach's index per end (the
+    // arrays are about as long either way).
+    let slots = if DENSE { g.nodes() as usize } else { reach.len() };
+    let slot = |v: u32| if DENSE { v as usize } else { reach.local(v).expect("reached") as usize };
+    let mut lots: Vec<Lots> = if models.fifo { vec![Lots::default(); slots] } else { Vec::new() };
+    let mut fifo_in: Vec<Amount> = if models.fifo { vec![0; slots] } else { Vec::new() };
     let mut fifo_carried: Vec<(Amount, u8)> = Vec::new();
     let (srcs, dsts) = (&g.src[..], &g.dst[..]);
     let get = |row: &[u64], w: usize| f64::from_bits(row[w]);
@@ -1044,6 +1048,10 @@ fn replay_pass<const DENSE: bool>(
             if let (Some(&sa), Some(&da)) = (srcs.get(k + PREFETCH_EVENTS), dsts.get(k + PREFETCH_EVENTS)) {
                 prefetch(rows, sa as usize * ROW);
                 prefetch(rows, da as usize * ROW);
+                if models.fifo {
+                    prefetch(&lots, sa as usize);
+                    prefetch(&lots, da as usize);
+                }
             }
         } else {
             if let (Some(&sa), Some(&da)) = (srcs.get(k + 2 * PREFETCH_EVENTS), dsts.get(k + 2 * PREFETCH_EVENTS)) {
@@ -1099,8 +1107,7 @@ fn replay_pass<const DENSE: bool>(
                     row[BALANCE] = (balance - a).to_bits();
                 }
                 if models.fifo {
-                    let i = reach.local(src).expect("reached") as usize;
-                    lots[i].spend(amount, &mut fifo_carried);
+                    lots[slot(src)].spend(amount, &mut fifo_carried);
                 }
                 poison = row[FLAGS] & POISONED != 0;
             }
@@ -1126,7 +1133,7 @@ fn replay_pass<const DENSE: bool>(
                 }
             }
             if models.fifo {
-                let i = reach.local(dst).expect("reached") as usize;
+                let i = slot(dst);
                 let mut clean = amount;
                 for &(f, _) in &fifo_carried {
                     clean -= f.min(clean);
@@ -1151,6 +1158,10 @@ fn replay_pass<const DENSE: bool>(
                 listed.store(out.edges.len(), Ordering::Relaxed);
             }
         }
+    }
+    if DENSE && models.fifo {
+        // Back to the order of the reached nodes.
+        return reach.nodes.par_iter().map(|r| fifo_in[r.node as usize]).collect();
     }
     fifo_in
 }
