@@ -729,9 +729,7 @@ pub fn simulate(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize, 
 /// beyond the memory traffic. Returns a checksum (so the work is not optimised away).
 pub fn row_traffic_baseline(g: &Graph) -> u64 {
     let nodes = g.nodes() as usize;
-    let mut flat = vec![0u64; (nodes + 1) * ROW];
-    huge_pages(&flat);
-    let base = (64 - flat.as_ptr() as usize % 64) % 64 / 8;
+    let (mut flat, base) = row_array(nodes);
     let rows = &mut flat[base..base + nodes * ROW];
     let (srcs, dsts) = (&g.src[..], &g.dst[..]);
     let mut sum = 0u64;
@@ -817,13 +815,13 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
             let s = &mut states[si];
             if s.source != u8::MAX && t >= since {
                 carried.iter_mut().for_each(|c| *c = 0.0);
-                carried[s.source as usize] = amount as f64;
+                carried[s.source as usize] = as_f64(amount);
                 any_haircut = true;
                 fifo_carried.push((amount, s.source));
                 poison = 1 << s.source;
             } else {
                 // Haircut: the transfer takes the tainted share of the balance.
-                let a = amount as f64;
+                let a = as_f64(amount);
                 if s.balance < a {
                     s.balance = a; // top up with clean funds of unknown origin
                 }
@@ -845,7 +843,7 @@ fn replay_labels(g: &Graph, reach: &Reach, sources: &[(u32, u8)], labels: usize,
         if di_ahead != u32::MAX {
             let di = di_ahead as usize;
             let d = &mut states[di];
-            d.balance += amount as f64;
+            d.balance += as_f64(amount);
             d.poison |= poison;
             let mut clean = amount;
             for &(a, label) in &fifo_carried {
@@ -933,10 +931,7 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
         let (w, b) = (r.node as usize / 32, 2 * (r.node % 32));
         marks[w] |= (2 | !r.stopped as u64) << b;
     }
-    // Zeroed (lazily, by the OS), aligned to a cache line by starting at the right word.
-    let mut flat = vec![0u64; (nodes + 1) * ROW];
-    huge_pages(&flat);
-    let base = (64 - flat.as_ptr() as usize % 64) % 64 / 8;
+    let (mut flat, base) = row_array(nodes);
     let rows = &mut flat[base..base + nodes * ROW];
     for &(v, _) in sources {
         if reach.local(v).is_some() {
@@ -992,6 +987,15 @@ fn replay_one(g: &Graph, reach: &Reach, sources: &[(u32, u8)], since: u32, model
     let nodes = reach.nodes.par_iter().map(|r| r.node).collect();
     out.rows = Some(Rows { flat, base, nodes, fifo_in });
     out
+}
+
+/// Room for one replay row per node: zeroed (lazily, by the OS), on 2 MiB pages where
+/// allowed, and the word where the rows start so that each row is one cache line.
+fn row_array(nodes: usize) -> (Vec<u64>, usize) {
+    let flat = vec![0u64; (nodes + 1) * ROW];
+    huge_pages(&flat);
+    let base = (64 - flat.as_ptr() as usize % 64) % 64 / 8;
+    (flat, base)
 }
 
 /// Whether a replay keeps the marks in the rows: when at most one node in sixteen was not
