@@ -281,7 +281,7 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
 }
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
-fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> Option<(f64, How)> {
+fn joined_sim(single: &NameToken, parts: &[&NameToken], korean_context: bool) -> Option<(f64, How)> {
     let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
     // The joined text equals the single token: compare piece by piece, without building it
     // (and only when the lengths agree: most pairs are told apart by that alone).
@@ -342,7 +342,7 @@ fn joined_sim(single: &NameToken, parts: &[NameToken], korean_context: bool) -> 
 
 /// True when `word` splits into pieces, each a romanised syllable meeting the corresponding
 /// part's syllables.
-fn joined_syllables(word: &str, parts: &[NameToken]) -> bool {
+fn joined_syllables(word: &str, parts: &[&NameToken]) -> bool {
     let Some((first, rest)) = parts.split_first() else {
         return word.is_empty();
     };
@@ -351,7 +351,7 @@ fn joined_syllables(word: &str, parts: &[NameToken]) -> bool {
 }
 
 /// As [`joined_syllables`], for a word written in Cyrillic.
-fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
+fn joined_cyrillic(word: &str, parts: &[&NameToken]) -> bool {
     let Some((first, rest)) = parts.split_first() else {
         return word.is_empty();
     };
@@ -364,7 +364,7 @@ fn joined_cyrillic(word: &str, parts: &[NameToken]) -> bool {
 
 /// True when `word` splits into pinyin syllables, each one of the corresponding part's
 /// Mandarin syllables (JINPING / CHIN PING, ZEDONG / TSE TUNG).
-fn joined_mandarin(word: &str, parts: &[NameToken]) -> bool {
+fn joined_mandarin(word: &str, parts: &[&NameToken]) -> bool {
     let Some((first, rest)) = parts.split_first() else {
         return word.is_empty();
     };
@@ -377,8 +377,8 @@ fn joined_mandarin(word: &str, parts: &[NameToken]) -> bool {
 }
 
 fn candidates(
-    a: &[NameToken],
-    b: &[NameToken],
+    a: &[&NameToken],
+    b: &[&NameToken],
     korean_mode: bool,
     korean_context: bool,
     a_is_org: bool,
@@ -388,7 +388,7 @@ fn candidates(
     out.clear();
     for i in 0..a.len() {
         for j in 0..b.len() {
-            if let Some((sim, how)) = token_sim_memo(&mut cache, i, &a[i], &b[j], korean_mode, a_is_org) {
+            if let Some((sim, how)) = token_sim_memo(&mut cache, i, a[i], b[j], korean_mode, a_is_org) {
                 out.push(Pair {
                     a: (i, i + 1),
                     b: (j, j + 1),
@@ -400,7 +400,7 @@ fn candidates(
             // Kumgangsan, Bei Jing / Beijing).
             for len in 2..=3 {
                 if i + len <= a.len() {
-                    if let Some((sim, how)) = joined_sim(&b[j], &a[i..i + len], korean_context) {
+                    if let Some((sim, how)) = joined_sim(b[j], &a[i..i + len], korean_context) {
                         out.push(Pair {
                             a: (i, i + len),
                             b: (j, j + 1),
@@ -410,7 +410,7 @@ fn candidates(
                     }
                 }
                 if j + len <= b.len() {
-                    if let Some((sim, how)) = joined_sim(&a[i], &b[j..j + len], korean_context) {
+                    if let Some((sim, how)) = joined_sim(a[i], &b[j..j + len], korean_context) {
                         out.push(Pair {
                             a: (i, i + 1),
                             b: (j, j + len),
@@ -479,7 +479,7 @@ thread_local! {
 
 /// Aligns token spans greedily, best similarity first, into `work.pairs` (in order of `a`);
 /// `work.used_a` / `work.used_b` mark the tokens aligned.
-fn align(a: &[NameToken], b: &[NameToken], korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, work: &mut Work) {
+fn align(a: &[&NameToken], b: &[&NameToken], korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, work: &mut Work) {
     let Work {
         cands,
         pairs: out,
@@ -527,8 +527,8 @@ pub(crate) fn is_korean(f: &NameForm) -> bool {
 }
 
 /// `X bin Y` is X, son of Y: the same tokens on the other side of `bin` are another person.
-fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool {
-    let side = |ts: &[NameToken], i: usize| -> Option<i32> {
+fn patronymic_swapped(a: &[&NameToken], b: &[&NameToken], pairs: &[Pair]) -> bool {
+    let side = |ts: &[&NameToken], i: usize| -> Option<i32> {
         let k = ts.iter().position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))?;
         Some(if i < k {
             -1
@@ -540,7 +540,7 @@ fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool 
     };
     // Only where BIN sits inside both names; a reordered name (bin Salman Mohammed) has lost
     // the structure and says nothing about who is whose son.
-    let inside = |ts: &[NameToken]| {
+    let inside = |ts: &[&NameToken]| {
         ts.iter()
             .position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))
             .is_some_and(|k| k > 0 && k + 1 < ts.len())
@@ -557,23 +557,45 @@ fn patronymic_swapped(a: &[NameToken], b: &[NameToken], pairs: &[Pair]) -> bool 
 /// Compares two names. `weight` gives the rarity weight of a name token (1.0 = ordinary;
 /// common tokens such as KIM or MOHAMMED weigh less); roles scale it further.
 pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
-    compare(a, b, weight, true, None)
+    let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
+    compare(&View::of(a, &ra), &View::of(b, &rb), weight, true, None)
 }
 
 /// The score of [`compare_names`] without building the explanation: what screening uses to rank
 /// candidates, explaining only the hits it returns.
 pub fn name_score(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> f64 {
-    compare(a, b, weight, false, None).score
+    let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
+    compare(&View::of(a, &ra), &View::of(b, &rb), weight, false, None).score
 }
 
 /// [`name_score`] with token similarities memoised for the query name `a`; the cache must
 /// have been cleared since it last served another query name.
-pub(crate) fn name_score_memo(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64, cache: &mut SimCache) -> f64 {
+pub(crate) fn name_score_memo(a: &View, b: &View, weight: &dyn Fn(&NameToken) -> f64, cache: &mut SimCache) -> f64 {
     compare(a, b, weight, false, Some(cache)).score
 }
 
-fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
-    let (ta, tb) = (&a.tokens, &b.tokens);
+/// A name as a comparison reads it: its tokens, wherever they are kept (in a [`NameForm`], or
+/// in a screener's vocabulary, where each distinct token is kept once), and its reading.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub(crate) tokens: &'a [&'a NameToken],
+    pub(crate) is_org: bool,
+    pub(crate) korean: bool,
+}
+
+impl<'a> View<'a> {
+    /// The view of a form, through references to its tokens.
+    pub(crate) fn of(f: &NameForm, tokens: &'a [&'a NameToken]) -> View<'a> {
+        View {
+            tokens,
+            is_org: f.is_org,
+            korean: f.korean,
+        }
+    }
+}
+
+fn compare<'a>(a: &View<'a>, b: &View<'a>, weight: &dyn Fn(&NameToken) -> f64, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
+    let (ta, tb) = (a.tokens, b.tokens);
     if ta.is_empty() || tb.is_empty() {
         return NameScore {
             score: 0.0,
@@ -596,8 +618,8 @@ fn compare<'a>(a: &'a NameForm, b: &'a NameForm, weight: &dyn Fn(&NameToken) -> 
 /// The score of an alignment, and its explanation when asked for.
 #[allow(clippy::too_many_arguments)]
 fn finish<'a, 'b>(
-    a: &'a NameForm,
-    b: &'a NameForm,
+    a: &View<'a>,
+    b: &View<'a>,
     w: &dyn Fn(&NameToken) -> f64,
     explain: bool,
     korean_mode: bool,
@@ -605,15 +627,15 @@ fn finish<'a, 'b>(
     used_a: &'b [bool],
     used_b: &'b [bool],
 ) -> NameScore {
-    let (ta, tb) = (&a.tokens, &b.tokens);
+    let (ta, tb) = (a.tokens, b.tokens);
     let mut explanation = Vec::new();
-    let (wa, wb): (f64, f64) = (ta.iter().map(w).sum(), tb.iter().map(w).sum());
+    let (wa, wb): (f64, f64) = (ta.iter().map(|t| w(t)).sum(), tb.iter().map(|t| w(t)).sum());
     let mut ma = 0.0;
     let mut mb = 0.0;
-    let all_names_used = |ts: &[NameToken], used: &[bool]| ts.iter().zip(used).all(|(t, u)| *u || t.role != TokenRole::Name);
+    let all_names_used = |ts: &[&NameToken], used: &[bool]| ts.iter().zip(used).all(|(t, u)| *u || t.role != TokenRole::Name);
     for p in pairs {
-        let mut spa: f64 = ta[p.a.0..p.a.1].iter().map(w).sum();
-        let mut spb: f64 = tb[p.b.0..p.b.1].iter().map(w).sum();
+        let mut spa: f64 = ta[p.a.0..p.a.1].iter().map(|t| w(t)).sum();
+        let mut spb: f64 = tb[p.b.0..p.b.1].iter().map(|t| w(t)).sum();
         // Initials stand for the words they abbreviate only when they are all the other name
         // offers; beside unmatched words (JONG UN KIM / UK NAVIGATOR) they weigh one word.
         let acronym_side_complete = if p.a.1 - p.a.0 == 1 {
@@ -629,7 +651,7 @@ fn finish<'a, 'b>(
         ma += p.sim * spa;
         mb += p.sim * spb;
         if explain {
-            let (sa, sb) = (upper(&ta[p.a.0..p.a.1]), upper(&tb[p.b.0..p.b.1]));
+            let (sa, sb) = (upper(ta[p.a.0..p.a.1].iter().copied()), upper(tb[p.b.0..p.b.1].iter().copied()));
             explanation.push(match p.how {
                 How::Exact => format!("{sa} = {sb}"),
                 How::Romanisation => {
@@ -647,11 +669,11 @@ fn finish<'a, 'b>(
         }
     }
     // Unmatched name and number tokens, as an iterator (no allocation per comparison).
-    let unmatched = |ts: &'a [NameToken], used: &'b [bool]| {
+    let unmatched = |ts: &'a [&'a NameToken], used: &'b [bool]| {
         ts.iter()
             .zip(used)
             .filter(|(t, u)| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
-            .map(|(t, _)| t)
+            .map(|(t, _)| *t)
     };
     let (ua, ub) = (unmatched(ta, used_a), unmatched(tb, used_b));
     let (ua_empty, ub_empty) = (ua.clone().next().is_none(), ub.clone().next().is_none());
@@ -660,7 +682,7 @@ fn finish<'a, 'b>(
     let mut score = 0.5 * coverage + 0.5 * dice;
 
     // A father's name missing on one side says nothing; two different ones are two people.
-    let lone_patronymic = |ts: &'a [NameToken], used: &[bool]| ts.iter().zip(used).any(|(t, u)| !*u && t.role == TokenRole::Patronymic);
+    let lone_patronymic = |ts: &'a [&'a NameToken], used: &[bool]| ts.iter().zip(used).any(|(t, u)| !*u && t.role == TokenRole::Patronymic);
     let patronymics_differ = lone_patronymic(ta, used_a) && lone_patronymic(tb, used_b);
     if patronymics_differ {
         // As decisive as a different given name, and weighed as little as it is, so the
@@ -684,7 +706,8 @@ fn finish<'a, 'b>(
             explanation.push(format!("{} only in one name", upper(extra)));
         }
     }
-    let (na, nb) = (a.name_tokens().count(), b.name_tokens().count());
+    let name_tokens = |ts: &[&NameToken]| ts.iter().filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number)).count();
+    let (na, nb) = (name_tokens(ta), name_tokens(tb));
     // A one-token name against a longer one identifies little; for a person (TOM against
     // TOM BAKER) less than for a company (FABERLIC against FABERLIC EUROPE).
     // Not when the one token is the other name joined (FridrichBuchenberg / Friedrich
@@ -694,7 +717,7 @@ fn finish<'a, 'b>(
         score *= if a.is_org || b.is_org { 0.8 } else { 0.7 };
     }
     // Numbers must agree (Management Company 23 ≠ Management Company).
-    let nums = |f: &'a NameForm| f.tokens.iter().filter(|t| t.role == TokenRole::Number).map(|t| t.text.as_str());
+    let nums = |f: &View<'a>| f.tokens.iter().filter(|t| t.role == TokenRole::Number).map(|t| t.text.as_str());
     if !nums(a).eq(nums(b)) {
         score *= 0.95;
         // Numbers on both sides that differ: another series of the same name (Fund VII / Fund

@@ -18,7 +18,7 @@ use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality,
 use cordon_text::korean;
 
 use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{compare_names, name_score_memo, SimCache, DEFAULT_THRESHOLD};
+use crate::compare::{compare_names, name_score_memo, SimCache, View, DEFAULT_THRESHOLD};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -161,6 +161,22 @@ impl Forms {
     }
 }
 
+/// The views of a query's forms ([`Forms`]) that scoring reads.
+struct Views<'a> {
+    person: Option<View<'a>>,
+    org: Option<View<'a>>,
+}
+
+impl<'a> Views<'a> {
+    fn for_kind(&self, kind: EntityKind) -> Option<&View<'a>> {
+        if kind == EntityKind::Person {
+            self.person.as_ref()
+        } else {
+            self.org.as_ref()
+        }
+    }
+}
+
 /// One indexed name.
 struct IndexedName {
     entity: u32,
@@ -187,7 +203,7 @@ pub struct Screener {
     entities: Vec<Indexed>,
     names: Vec<IndexedName>,
     /// Key → ids of the names holding it.
-    postings: KeyMap<Vec<u32>>,
+    postings: KeyMap<Posting>,
     token_df: KeyMap<u32>,
     wallets: HashMap<String, Vec<u32>>,
     ids: HashMap<String, Vec<u32>>,
@@ -195,16 +211,61 @@ pub struct Screener {
     vocab: HashMap<String, u32>,
     /// Per name, the key weight it could share at most (see [`Screener::norm`]).
     norms: Vec<f32>,
+    /// Every distinct token of the indexed names once, by vocabulary id: what scoring reads.
+    tokens: Vec<NameToken>,
+    /// The vocabulary ids of each name's tokens, name after name (see [`Slim`]).
+    name_tokens: Vec<u32>,
+    /// Per name, what scoring needs (see [`Slim`]).
+    slim: Vec<Slim>,
 }
 
-/// Per-thread scratch arrays over name ids, reused between queries: clearing the few slots
-/// a query touched is cheaper than zeroing arrays the size of the index.
+/// What scoring reads of an indexed name, packed beside the other names'. Screening scores a
+/// hundred-odd names per query picked all over the index; read through each name's own
+/// `NameForm` that was a dozen cache misses per name (its token array, each token's strings),
+/// half the time of a query. Here a name is a few ids into one shared token table, whose
+/// common tokens stay in the cache from query to query.
+#[derive(Clone, Copy)]
+struct Slim {
+    /// Its tokens: `name_tokens[start..start + len]`.
+    start: u32,
+    len: u16,
+    is_org: bool,
+    korean: bool,
+    weak: bool,
+    /// The entity's kind.
+    kind: EntityKind,
+    entity: u32,
+}
+
+/// The names holding a key, and the key's weight (computed once the index is built).
+#[derive(Default)]
+struct Posting {
+    weight: f64,
+    names: Vec<u32>,
+}
+
+/// Per-thread scratch over name ids, reused between queries: clearing the few slots a query
+/// touched is cheaper than zeroing arrays the size of the index.
 #[derive(Default)]
 struct Scratch {
-    acc: Vec<f32>,
-    best: Vec<f32>,
-    /// Per name, the query's key groups already credited.
-    mask: Vec<u32>,
+    /// Per name, what retrieval accumulates, in one slot (one cache line read per posting
+    /// entry rather than one per array).
+    slots: Vec<Slot>,
+    /// Names touched so far, as bits: small enough for the L1 cache, so the long posting
+    /// lists of the second pass skip untouched names without reading their slots.
+    seen: Vec<u64>,
+    touched: Vec<u32>,
+    group_touched: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    acc: f32,
+    best: f32,
+    /// The query's key groups already credited.
+    mask: u32,
+    /// The name's norm ([`Screener::norm`]), copied here when the scratch is made.
+    norm: f32,
 }
 
 /// Posting lists longer than this are read in the second pass of [`Screener::candidates`].
@@ -380,6 +441,9 @@ impl Screener {
             ids: HashMap::new(),
             vocab: HashMap::new(),
             norms: Vec::new(),
+            tokens: Vec::new(),
+            name_tokens: Vec::new(),
+            slim: Vec::new(),
         };
         // Analysing names is the expensive part and independent per entity: done on all
         // cores, in chunks; the index is then filled in entity order, as if sequentially.
@@ -420,7 +484,7 @@ impl Screener {
                 let n = &e.names[i];
                 let name_id = s.names.len() as u32;
                 for k in group_keys(&groups) {
-                    s.postings.entry(k).or_default().push(name_id);
+                    s.postings.entry(k).or_default().names.push(name_id);
                 }
                 let mut seen: Vec<&str> = Vec::new();
                 for t in &form.tokens {
@@ -472,13 +536,31 @@ impl Screener {
         let weights: Vec<Vec<f64>> = s.names.iter().map(|n| n.form.tokens.iter().map(|t| s.rarity(t)).collect()).collect();
         let mut vocab = std::mem::take(&mut s.vocab);
         for (n, w) in s.names.iter_mut().zip(weights) {
+            let start = s.name_tokens.len() as u32;
             for (t, w) in n.form.tokens.iter_mut().zip(w) {
                 t.weight = w;
                 let next = vocab.len() as u32;
                 t.id = *vocab.entry(t.vocab_key()).or_insert(next);
+                if t.id == next {
+                    s.tokens.push(t.clone());
+                }
+                s.name_tokens.push(t.id);
             }
+            s.slim.push(Slim {
+                start,
+                len: u16::try_from(n.form.tokens.len()).expect("a name of fewer than 65,536 tokens"),
+                is_org: n.form.is_org,
+                korean: n.form.korean,
+                weak: n.quality == NameQuality::Weak,
+                kind: s.entities[n.entity as usize].kind,
+                entity: n.entity,
+            });
         }
         s.vocab = vocab;
+        let all = s.names.len() as f64;
+        for p in s.postings.values_mut() {
+            p.weight = ((all + 1.0) / (p.names.len() as f64 + 1.0)).ln();
+        }
         s.norms = name_groups.iter().map(|g| s.norm(g)).collect();
         s
     }
@@ -523,16 +605,10 @@ impl Screener {
     fn norm(&self, groups: &[Vec<u64>]) -> f32 {
         let tokens = &groups[..groups.len().saturating_sub(1)];
         // Keys the index lacks are shared by no name: they bound nothing.
-        let present = |k: &&u64| self.postings.contains_key(*k);
         tokens
             .iter()
-            .map(|g| g.iter().filter(present).map(|k| self.key_weight(*k)).fold(0.0, f64::max))
+            .map(|g| g.iter().filter_map(|k| self.postings.get(k)).map(|p| p.weight).fold(0.0, f64::max))
             .sum::<f64>() as f32
-    }
-
-    fn key_weight(&self, k: u64) -> f64 {
-        let df = self.postings.get(&k).map_or(0, Vec::len) as f64;
-        ((self.names.len() as f64 + 1.0) / (df + 1.0)).ln()
     }
 
     /// Names sharing keys with the query, best first (at most `max`).
@@ -549,60 +625,81 @@ impl Screener {
         // needs nothing from the second.
         let n = self.names.len();
         let groups = key_groups(q);
+        // Each key looked up once: its postings serve both passes and the query's norm (the
+        // same sum as [`Screener::norm`], which indexing uses for the names).
+        let mut lists: Vec<(usize, &Posting)> = Vec::new();
+        let mut qn = 0.0f64;
+        for (g, group) in groups.iter().enumerate() {
+            let mut heaviest = 0.0f64;
+            for p in group.iter().filter_map(|k| self.postings.get(k)) {
+                heaviest = heaviest.max(p.weight);
+                if g < 32 {
+                    lists.push((g, p));
+                }
+            }
+            if g + 1 < groups.len() {
+                qn += heaviest;
+            }
+        }
+        let qn = qn as f32;
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let Scratch { acc, best, mask } = &mut *scratch;
-            if acc.len() != n {
-                *acc = vec![0f32; n];
-                *best = vec![0f32; n];
-                *mask = vec![0u32; n];
+            let Scratch {
+                slots,
+                seen,
+                touched,
+                group_touched,
+            } = &mut *scratch;
+            if slots.len() != n {
+                *slots = self.norms.iter().map(|&norm| Slot { norm, ..Slot::default() }).collect();
+                *seen = vec![0u64; n.div_ceil(64)];
             }
-            let mut touched: Vec<u32> = Vec::new();
-            let mut group_touched: Vec<u32> = Vec::new();
+            touched.clear();
+            let is_seen = |seen: &[u64], i: usize| seen[i >> 6] & (1 << (i & 63)) != 0;
             for long_pass in [false, true] {
                 let open = !long_pass || touched.len() < max;
-                for (g, group) in groups.iter().enumerate().take(32) {
-                    let bit = 1u32 << g;
+                for run in lists.chunk_by(|x, y| x.0 == y.0) {
+                    let bit = 1u32 << run[0].0;
                     group_touched.clear();
-                    for k in group {
-                        let Some(p) = self.postings.get(k) else {
-                            continue;
-                        };
+                    for &(_, p) in run {
                         // Keys shared by a large part of the index (a common syllable) rank nothing.
-                        if p.len() > n / 4 + 50 || (p.len() > LONG_POSTINGS) != long_pass {
+                        if p.names.len() > n / 4 + 50 || (p.names.len() > LONG_POSTINGS) != long_pass {
                             continue;
                         }
-                        let w = self.key_weight(*k) as f32;
-                        for &e in p {
+                        let w = p.weight as f32;
+                        for &e in &p.names {
                             let i = e as usize;
-                            if long_pass && (mask[i] & bit != 0 || !open && acc[i] == 0.0) {
+                            if long_pass && (!open && !is_seen(seen, i) || slots[i].mask & bit != 0 || !open && slots[i].acc == 0.0) {
                                 continue;
                             }
-                            let slot = &mut best[i];
+                            let slot = &mut slots[i].best;
                             if *slot == 0.0 {
                                 group_touched.push(e);
                             }
                             *slot = slot.max(w);
                         }
                     }
-                    for &e in &group_touched {
+                    for &e in group_touched.iter() {
                         let i = e as usize;
-                        if acc[i] == 0.0 {
+                        let slot = &mut slots[i];
+                        if slot.acc == 0.0 {
                             touched.push(e);
+                            seen[i >> 6] |= 1 << (i & 63);
                         }
-                        acc[i] += std::mem::take(&mut best[i]);
-                        mask[i] |= bit;
+                        slot.acc += std::mem::take(&mut slot.best);
+                        slot.mask |= bit;
                     }
                 }
             }
-            let qn = self.norm(&groups);
             let mut scored: Vec<(f32, u32)> = touched
                 .iter()
                 .map(|&e| {
                     let i = e as usize;
-                    let s = acc[i] / (qn + self.norms[i] + 1e-3);
-                    acc[i] = 0.0;
-                    mask[i] = 0;
+                    let slot = &mut slots[i];
+                    let s = slot.acc / (qn + slot.norm + 1e-3);
+                    slot.acc = 0.0;
+                    slot.mask = 0;
+                    seen[i >> 6] = 0;
                     (s, e)
                 })
                 .collect();
@@ -615,6 +712,28 @@ impl Screener {
             scored.sort_unstable_by(by_score);
             scored.into_iter().map(|(_, e)| e).collect()
         })
+    }
+
+    /// Runs `f` on the view of an indexed name through the shared token table.
+    fn with_view<R>(&self, slim: Slim, f: impl FnOnce(View) -> R) -> R {
+        let ids = &self.name_tokens[slim.start as usize..slim.start as usize + slim.len as usize];
+        let view = |tokens| View {
+            tokens,
+            is_org: slim.is_org,
+            korean: slim.korean,
+        };
+        const INLINE: usize = 12;
+        if ids.is_empty() {
+            return f(view(&[]));
+        }
+        if ids.len() <= INLINE {
+            // References on the stack: no allocation per name scored.
+            let refs: [&NameToken; INLINE] = std::array::from_fn(|k| &self.tokens[ids[k.min(ids.len() - 1)] as usize]);
+            f(view(&refs[..ids.len()]))
+        } else {
+            let refs: Vec<&NameToken> = ids.iter().map(|&id| &self.tokens[id as usize]).collect();
+            f(view(&refs))
+        }
     }
 
     /// The query analysed as the kinds of name its schema allows, once per query.
@@ -631,24 +750,17 @@ impl Screener {
         }
     }
 
-    /// The candidate names of a query grouped by entity: `(entity, names)`, entities in order.
-    fn candidate_entities(&self, forms: &Forms, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, Vec<u32>)> {
+    /// The candidate names of a query as `(entity, name)`, sorted: an entity's names together.
+    fn candidate_entities(&self, forms: &Forms, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, u32)> {
         let form = forms.person.as_ref().or(forms.org.as_ref()).expect("a query has a reading");
         let mut names: Vec<(u32, u32)> = self
             .candidates(form, CANDIDATES)
             .into_iter()
             .filter(|&i| !skip(&self.names[i as usize]))
-            .map(|i| (self.names[i as usize].entity, i))
+            .map(|i| (self.slim[i as usize].entity, i))
             .collect();
         names.sort_unstable();
-        let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
-        for (e, n) in names {
-            match out.last_mut() {
-                Some((last, ns)) if *last == e => ns.push(n),
-                _ => out.push((e, vec![n])),
-            }
-        }
-        out
+        names
     }
 
     /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
@@ -700,12 +812,14 @@ impl Screener {
         // Entities found by a listed wallet or document number are scored on all their names.
         let direct = q.wallet.iter().flat_map(|w| self.wallets.get(&normalize_wallet(w)).into_iter().flatten());
         let direct = direct.chain(q.id_number.iter().flat_map(|id| self.ids.get(&normalize_id(id)).into_iter().flatten()));
-        for &e in direct.collect::<Vec<_>>() {
-            let all: Vec<u32> = self.entities[e as usize].names.clone().collect();
-            match pool.iter_mut().find(|(x, _)| *x == e) {
-                Some(slot) => slot.1 = all,
-                None => pool.push((e, all)),
+        let direct: Vec<u32> = direct.copied().collect();
+        if !direct.is_empty() {
+            pool.retain(|(e, _)| !direct.contains(e));
+            for &e in &direct {
+                pool.extend(self.entities[e as usize].names.clone().map(|n| (e, n)));
             }
+            pool.sort_unstable();
+            pool.dedup();
         }
         self.rank(q, &forms, pool, threshold, limit)
     }
@@ -727,19 +841,32 @@ impl Screener {
         self.each_variant(q, limit, |q| {
             let forms = self.forms(q);
             let pool = (0..self.entities.len() as u32)
-                .map(|e| (e, self.entities[e as usize].names.clone().collect()))
+                .flat_map(|e| self.entities[e as usize].names.clone().map(move |n| (e, n)))
                 .collect();
             self.rank(q, &forms, pool, threshold, limit)
         })
     }
 
-    fn rank(&self, q: &Query, forms: &Forms, pool: Vec<(u32, Vec<u32>)>, threshold: f64, limit: usize) -> Vec<Hit> {
+    /// Scores the entities of `pool` (`(entity, name)` pairs, an entity's names together) on
+    /// those names.
+    fn rank(&self, q: &Query, forms: &Forms, pool: Vec<(u32, u32)>, threshold: f64, limit: usize) -> Vec<Hit> {
+        fn refs(f: &Option<NameForm>) -> Option<Vec<&NameToken>> {
+            f.as_ref().map(|f| f.tokens.iter().collect())
+        }
+        fn view<'a>(f: &'a Option<NameForm>, r: &'a Option<Vec<&'a NameToken>>) -> Option<View<'a>> {
+            f.as_ref().zip(r.as_deref()).map(|(f, r)| View::of(f, r))
+        }
+        let (person, org) = (refs(&forms.person), refs(&forms.org));
+        let views = Views {
+            person: view(&forms.person, &person),
+            org: view(&forms.org, &org),
+        };
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             memo.iter_mut().for_each(SimCache::clear);
             let mut hits: Vec<Hit> = pool
-                .into_iter()
-                .filter_map(|(e, names)| self.score(q, forms, &self.entities[e as usize], &names, threshold, &mut memo))
+                .chunk_by(|x, y| x.0 == y.0)
+                .filter_map(|names| self.score(q, forms, &views, names, threshold, &mut memo))
                 .collect();
             best_first(&mut hits, limit);
             hits
@@ -747,12 +874,14 @@ impl Screener {
     }
 
     /// Scores an entity; the explanation is built only for a hit at or above `threshold`.
-    fn score(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], threshold: f64, memo: &mut [SimCache; 2]) -> Option<Hit> {
-        let (score, _) = self.evaluate(q, forms, e, names, false, memo)?;
+    #[allow(clippy::too_many_arguments)]
+    fn score(&self, q: &Query, forms: &Forms, views: &Views, names: &[(u32, u32)], threshold: f64, memo: &mut [SimCache; 2]) -> Option<Hit> {
+        let (score, _) = self.evaluate(q, forms, views, names, Some(threshold), memo)?;
         if score < threshold {
             return None;
         }
-        let (score, features) = self.evaluate(q, forms, e, names, true, memo)?;
+        let (score, features) = self.evaluate(q, forms, views, names, None, memo)?;
+        let e = &self.entities[names[0].0 as usize];
         Some(Hit {
             entity_id: e.id.clone(),
             caption: e.caption.clone(),
@@ -762,10 +891,23 @@ impl Screener {
         })
     }
 
-    /// The entity score from the given names of the entity (the candidates retrieval found)
-    /// and the other features.
-    fn evaluate(&self, q: &Query, forms: &Forms, e: &Indexed, names: &[u32], explain: bool, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<FeatureScore>)> {
-        match (q.schema, e.kind) {
+    /// The entity score from the given names of one entity (`(entity, name)`: the candidates
+    /// retrieval found) and the other features. With a `threshold`, only whether the score
+    /// reaches it is wanted: an entity whose name score cannot is not read any further (its
+    /// record is another cache miss), and nothing is explained. Without one, the score is
+    /// explained.
+    fn evaluate(
+        &self,
+        q: &Query,
+        forms: &Forms,
+        views: &Views,
+        names: &[(u32, u32)],
+        threshold: Option<f64>,
+        memo: &mut [SimCache; 2],
+    ) -> Option<(f64, Vec<FeatureScore>)> {
+        let explain = threshold.is_none();
+        let kind = self.slim[names.first()?.1 as usize].kind;
+        match (q.schema, kind) {
             (Some(Schema::Person), EntityKind::Person)
             | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
             | (None, _) => {}
@@ -773,22 +915,31 @@ impl Screener {
         }
         let rarity = |t: &NameToken| t.weight;
         // The query is read as the entity's kind: a person's name against persons.
-        let form = forms.for_kind(e.kind)?;
-        let mut best: Option<(f64, &IndexedName)> = None;
-        for &i in names {
-            let n = &self.names[i as usize];
-            let cache = &mut memo[(e.kind != EntityKind::Person) as usize];
-            let s = name_score_memo(form, &n.form, &rarity, cache);
+        let form = forms.for_kind(kind)?;
+        let query = views.for_kind(kind)?;
+        let mut best: Option<(f64, u32)> = None;
+        for &(_, i) in names {
+            let cache = &mut memo[(kind != EntityKind::Person) as usize];
+            let slim = self.slim[i as usize];
+            let s = self.with_view(slim, |v| name_score_memo(query, &v, &rarity, cache));
             // A weak alias alone identifies less.
-            let s = if n.quality == NameQuality::Weak { s * 0.92 } else { s };
+            let s = if slim.weak { s * 0.92 } else { s };
             if best.is_none_or(|b| s > b.0) {
-                best = Some((s, n));
+                best = Some((s, i));
             }
         }
         let mut score = best.map_or(0.0, |b| b.0);
+        // What the other features can add at most (a listed wallet or document number can
+        // lift any name score); the margin covers rounding in the sums below.
+        let bonus = if q.dob.is_some() { 0.12 } else { 0.0 } + if q.nationality.is_some() { 0.03 } else { 0.0 };
+        if threshold.is_some_and(|t| q.wallet.is_none() && q.id_number.is_none() && score + bonus + 1e-9 < t) {
+            return Some((score, Vec::new()));
+        }
+        let e = &self.entities[names[0].0 as usize];
         let mut explanation = Vec::new();
         if explain {
-            if let Some((s, n)) = best {
+            if let Some((s, i)) = best {
+                let n = &self.names[i as usize];
                 let why = compare_names(form, &n.form, &rarity);
                 explanation.push(FeatureScore {
                     feature: Feature::Name,
