@@ -78,7 +78,7 @@ struct Slot {
     how: u8,
 }
 
-const CACHE_SLOTS: usize = 1 << 14;
+const CACHE_SLOTS: usize = 1 << 12;
 const NO_MATCH: u8 = u8::MAX;
 const HOWS: [How; 10] = [
     How::Exact,
@@ -230,7 +230,8 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     }
     let n = la.max(lb);
     // Edits allowed grow with length; a token of 3–4 letters may differ by one.
-    let allowed = ((n as f64) / 3.5).floor().max(1.0) as usize;
+    // ⌊n / 3.5⌋ in integers (the same for every n: a multiple of 7 divides exactly).
+    let allowed = (2 * n / 7).max(1);
     // Letter counts bound the edit distance from below (each edit fixes at most two count
     // differences), so most pairs never reach the quadratic comparison.
     let count_diff: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| x.abs_diff(*y) as usize).sum();
@@ -331,7 +332,8 @@ fn joined_sim(single: &NameToken, parts: &[&NameToken], korean_context: bool) ->
         // start would make ABDULHAQ of ABDUL HAI and AHMADIAN of AHMAD NAZIR.
         let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
         let n = lj.max(ls);
-        let allowed = ((n as f64) / 4.5).floor().max(1.0) as usize;
+        // ⌊n / 4.5⌋.
+        let allowed = (2 * n / 9).max(1);
         let ends = joined.as_bytes().first() == single.text.as_bytes().first() && joined.as_bytes().last() == single.text.as_bytes().last();
         if ends && levenshtein(&joined, &single.text) <= allowed {
             return Some((0.85, How::Similar));
@@ -424,17 +426,17 @@ fn candidates(
     }
     // Initialisms: a token of 2–5 letters spelling the initials of consecutive tokens
     // (PLA / People's Liberation Army, JC / Jean-Claude, US / United States).
+    // Persons: two-letter initials only (JC / Jean-Claude); a three-letter person token
+    // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
+    let max = if a_is_org { 5 } else { 2 };
     for (x, y, flip) in [(a, b, false), (b, a, true)] {
+        // A person's name that is nothing but initials (AA) identifies no one.
+        if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
+            continue;
+        }
         for (i, xi) in x.iter().enumerate() {
             let t = &xi.text;
-            let n = t.chars().count();
-            // Persons: two-letter initials only (JC / Jean-Claude); a three-letter person token
-            // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
-            let max = if a_is_org { 5 } else { 2 };
-            // A person's name that is nothing but initials (AA) identifies no one.
-            if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
-                continue;
-            }
+            let n = xi.chars;
             if xi.role != TokenRole::Name || !(2..=max).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) || !a_is_org && !xi.korean.is_empty() {
                 continue;
             }
