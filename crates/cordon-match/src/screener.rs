@@ -242,6 +242,10 @@ struct Slim {
 struct Posting {
     weight: f64,
     names: Vec<u32>,
+    /// For a long list (read in the second pass of [`Screener::candidates`]), the same names
+    /// as bits: ANDed with the names a query has touched, a word at a time, instead of
+    /// reading thousands of entries to find the few touched.
+    bits: Vec<u64>,
 }
 
 /// Per-thread scratch over name ids, reused between queries: clearing the few slots a query
@@ -558,8 +562,15 @@ impl Screener {
         }
         s.vocab = vocab;
         let all = s.names.len() as f64;
+        let n = s.names.len();
         for p in s.postings.values_mut() {
             p.weight = ((all + 1.0) / (p.names.len() as f64 + 1.0)).ln();
+            if p.names.len() > LONG_POSTINGS && p.names.len() <= n / 4 + 50 {
+                p.bits = vec![0u64; n.div_ceil(64)];
+                for &e in &p.names {
+                    p.bits[e as usize >> 6] |= 1 << (e & 63);
+                }
+            }
         }
         s.norms = name_groups.iter().map(|g| s.norm(g)).collect();
         s
@@ -655,7 +666,6 @@ impl Screener {
                 *seen = vec![0u64; n.div_ceil(64)];
             }
             touched.clear();
-            let is_seen = |seen: &[u64], i: usize| seen[i >> 6] & (1 << (i & 63)) != 0;
             for long_pass in [false, true] {
                 let open = !long_pass || touched.len() < max;
                 for run in lists.chunk_by(|x, y| x.0 == y.0) {
@@ -667,9 +677,29 @@ impl Screener {
                             continue;
                         }
                         let w = p.weight as f32;
+                        if long_pass && !open {
+                            // Only touched names can gain: the list's names among them, by bits
+                            // (in the list's order, as below).
+                            for (k, (&x, &t)) in p.bits.iter().zip(seen.iter()).enumerate() {
+                                let mut x = x & t;
+                                while x != 0 {
+                                    let i = k * 64 + x.trailing_zeros() as usize;
+                                    x &= x - 1;
+                                    if slots[i].mask & bit != 0 || slots[i].acc == 0.0 {
+                                        continue;
+                                    }
+                                    let slot = &mut slots[i].best;
+                                    if *slot == 0.0 {
+                                        group_touched.push(i as u32);
+                                    }
+                                    *slot = slot.max(w);
+                                }
+                            }
+                            continue;
+                        }
                         for &e in &p.names {
                             let i = e as usize;
-                            if long_pass && (!open && !is_seen(seen, i) || slots[i].mask & bit != 0 || !open && slots[i].acc == 0.0) {
+                            if long_pass && slots[i].mask & bit != 0 {
                                 continue;
                             }
                             let slot = &mut slots[i].best;
