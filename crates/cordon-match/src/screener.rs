@@ -624,6 +624,12 @@ impl Screener {
 
     /// Names sharing keys with the query, best first (at most `max`).
     fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
+        self.candidates_with(q, max, true)
+    }
+
+    /// [`Screener::candidates`], reading long posting lists through their bitmaps or, for the
+    /// tests that compare the two, entry by entry.
+    fn candidates_with(&self, q: &NameForm, max: usize, bitmaps: bool) -> Vec<u32> {
         // Each query token (and the initials) counts once per name, with the weight of the
         // rarest key it shares with it: a name sharing one rare word ranks above one sharing
         // the prefixes and suffixes of common words. Dense arrays over name ids: cheaper than
@@ -677,7 +683,7 @@ impl Screener {
                             continue;
                         }
                         let w = p.weight as f32;
-                        if long_pass && !open {
+                        if long_pass && !open && bitmaps {
                             // Only touched names can gain: the list's names among them, by bits
                             // (in the list's order, as below).
                             for (k, (&x, &t)) in p.bits.iter().zip(seen.iter()).enumerate() {
@@ -699,7 +705,7 @@ impl Screener {
                         }
                         for &e in &p.names {
                             let i = e as usize;
-                            if long_pass && slots[i].mask & bit != 0 {
+                            if long_pass && (slots[i].mask & bit != 0 || !open && slots[i].acc == 0.0) {
                                 continue;
                             }
                             let slot = &mut slots[i].best;
@@ -1137,6 +1143,49 @@ mod tests {
         e.birth_dates.push(Dob::on(PartialDate::parse(dob).unwrap()));
         e.nationalities.push(Country::from_name(nat));
         e
+    }
+
+    /// Long posting lists read through their bitmaps give the candidates reading them entry by
+    /// entry gives, on an index where common family names fill lists past [`LONG_POSTINGS`].
+    #[test]
+    fn bitmaps_read_long_lists_as_entries_do() {
+        let families = ["Kim", "Park", "Lee", "Choe", "Smith", "Ivanov", "Haddad", "Tanaka"];
+        let given = [
+            "Jong Un", "Yo Jong", "Chol", "Song Il", "John", "Maria", "Anna", "Omar", "Yuki", "Sergei", "Hae Won", "Min Ho", "Peter", "Layla", "Dmitri",
+            "Kenji", "Su Bin", "Rami", "Olga", "Ji Hoon",
+        ];
+        let mut entities = Vec::new();
+        for i in 0..6_000usize {
+            // Kim and Park in about 1,200 names each: long lists, under the cut of a quarter.
+            let f = if i % 5 == 0 {
+                "Kim"
+            } else if i % 5 == 1 {
+                "Park"
+            } else {
+                families[2 + i % 6]
+            };
+            let g = given[(i * 7 + i / 13) % given.len()];
+            let mut e = Entity::new(&format!("e{i}"), EntityKind::Person);
+            e.names.push(Name::new(
+                &format!("{f} {g} {}", ["A", "Bo", "Cy", "Dee"][i % 4]),
+                AliasKind::Primary,
+                NameQuality::Strong,
+            ));
+            entities.push(e);
+        }
+        let s = Screener::new(&entities);
+        assert!(s.postings.values().filter(|p| !p.bits.is_empty()).count() >= 2, "long lists");
+        let mut compared = 0;
+        for f in families {
+            for g in given {
+                let q = s.analyze_query(&format!("{f} {g}"), false);
+                for max in [5, CANDIDATES] {
+                    assert_eq!(s.candidates_with(&q, max, true), s.candidates_with(&q, max, false), "{f} {g}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, families.len() * given.len() * 2);
     }
 
     #[test]
