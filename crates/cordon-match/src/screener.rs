@@ -1165,7 +1165,7 @@ mod tests {
                 families[2 + i % 6]
             };
             let g = given[(i * 7 + i / 13) % given.len()];
-            let mut e = Entity::new(&format!("e{i}"), EntityKind::Person);
+            let mut e = Entity::new(format!("e{i}"), EntityKind::Person);
             e.names.push(Name::new(
                 &format!("{f} {g} {}", ["A", "Bo", "Cy", "Dee"][i % 4]),
                 AliasKind::Primary,
