@@ -1167,7 +1167,7 @@ mod tests {
             let g = given[(i * 7 + i / 13) % given.len()];
             let mut e = Entity::new(format!("e{i}"), EntityKind::Person);
             e.names.push(Name::new(
-                &format!("{f} {g} {}", ["A", "Bo", "Cy", "Dee"][i % 4]),
+                format!("{f} {g} {}", ["A", "Bo", "Cy", "Dee"][i % 4]),
                 AliasKind::Primary,
                 NameQuality::Strong,
             ));
