@@ -228,7 +228,7 @@ pub struct Screener {
 struct Slim {
     /// Its tokens: `name_tokens[start..start + len]`.
     start: u32,
-    len: u16,
+    len: u32,
     is_org: bool,
     korean: bool,
     weak: bool,
@@ -236,6 +236,9 @@ struct Slim {
     kind: EntityKind,
     entity: u32,
 }
+
+// Four records to a cache line.
+const _: () = assert!(std::mem::size_of::<Slim>() == 16);
 
 /// The names holding a key, and the key's weight (computed once the index is built).
 #[derive(Default)]
@@ -552,7 +555,7 @@ impl Screener {
             }
             s.slim.push(Slim {
                 start,
-                len: u16::try_from(n.form.tokens.len()).expect("a name of fewer than 65,536 tokens"),
+                len: n.form.tokens.len() as u32,
                 is_org: n.form.is_org,
                 korean: n.form.korean,
                 weak: n.quality == NameQuality::Weak,
