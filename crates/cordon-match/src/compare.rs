@@ -564,15 +564,24 @@ fn patronymic_swapped(a: &[&NameToken], b: &[&NameToken], pairs: &[Pair]) -> boo
 /// Compares two names. `weight` gives the rarity weight of a name token (1.0 = ordinary;
 /// common tokens such as KIM or MOHAMMED weigh less); roles scale it further.
 pub fn compare_names(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
-    let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
-    compare(&View::of(a, &ra), &View::of(b, &rb), weight, true, None)
+    compare_forms(a, b, weight, true)
 }
 
 /// The score of [`compare_names`] without building the explanation: what screening uses to rank
 /// candidates, explaining only the hits it returns.
 pub fn name_score(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64) -> f64 {
+    compare_forms(a, b, weight, false).score
+}
+
+fn compare_forms(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool) -> NameScore {
     let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
-    compare(&View::of(a, &ra), &View::of(b, &rb), weight, false, None).score
+    compare(&View::of(a, &ra), &View::of(b, &rb), weight, explain, None)
+}
+
+/// [`compare_names`] on views: the screener explains a hit on the name as its token table
+/// holds it.
+pub(crate) fn explain_views(a: &View, b: &View, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
+    compare(a, b, weight, true, None)
 }
 
 /// [`name_score`] with token similarities memoised for the query name `a`; the cache must

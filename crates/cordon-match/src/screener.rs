@@ -18,7 +18,7 @@ use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality,
 use cordon_text::korean;
 
 use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{compare_names, name_score_memo, SimCache, View, DEFAULT_THRESHOLD};
+use crate::compare::{explain_views, name_score_memo, SimCache, View, DEFAULT_THRESHOLD};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -151,16 +151,6 @@ struct Forms {
     org: Option<NameForm>,
 }
 
-impl Forms {
-    fn for_kind(&self, kind: EntityKind) -> Option<&NameForm> {
-        if kind == EntityKind::Person {
-            self.person.as_ref()
-        } else {
-            self.org.as_ref()
-        }
-    }
-}
-
 /// The views of a query's forms ([`Forms`]) that scoring reads.
 struct Views<'a> {
     person: Option<View<'a>>,
@@ -177,11 +167,11 @@ impl<'a> Views<'a> {
     }
 }
 
-/// One indexed name.
+/// One indexed name (its tokens are in the screener's token table, see [`Slim`]).
 struct IndexedName {
     entity: u32,
-    form: NameForm,
-    quality: NameQuality,
+    /// The name as listed (a part is shown, and held out, as the name it is part of).
+    original: String,
     label: &'static str,
 }
 
@@ -484,6 +474,8 @@ impl Screener {
         });
         // Key groups per name, kept until the name norms are known (they need every posting).
         let mut name_groups: Vec<Vec<Vec<u64>>> = Vec::new();
+        // The analysed names, until their tokens are in the token table.
+        let mut name_forms: Vec<(NameForm, NameQuality)> = Vec::new();
         for (e, forms) in entities.iter().zip(analysed.into_iter().flatten()) {
             let idx = s.entities.len() as u32;
             let first_name = s.names.len() as u32;
@@ -510,10 +502,10 @@ impl Screener {
                 name_groups.push(groups);
                 s.names.push(IndexedName {
                     entity: idx,
-                    form,
-                    quality: n.quality,
+                    original: form.original.clone(),
                     label,
                 });
+                name_forms.push((form, n.quality));
             }
             for w in &e.wallets {
                 s.wallets.entry(normalize_wallet(&w.address)).or_default().push(idx);
@@ -540,25 +532,25 @@ impl Screener {
         }
         // Rarity weights are known once every name is counted; store them on the tokens so
         // comparisons do not look them up.
-        let weights: Vec<Vec<f64>> = s.names.iter().map(|n| n.form.tokens.iter().map(|t| s.rarity(t)).collect()).collect();
         let mut vocab = std::mem::take(&mut s.vocab);
-        for (n, w) in s.names.iter_mut().zip(weights) {
+        for (n, (form, quality)) in s.names.iter().zip(name_forms) {
             let start = s.name_tokens.len() as u32;
-            for (t, w) in n.form.tokens.iter_mut().zip(w) {
-                t.weight = w;
+            let len = form.tokens.len() as u32;
+            for mut t in form.tokens {
+                t.weight = s.rarity(&t);
                 let next = vocab.len() as u32;
                 t.id = *vocab.entry(t.vocab_key()).or_insert(next);
-                if t.id == next {
-                    s.tokens.push(t.clone());
-                }
                 s.name_tokens.push(t.id);
+                if t.id == next {
+                    s.tokens.push(t);
+                }
             }
             s.slim.push(Slim {
                 start,
-                len: n.form.tokens.len() as u32,
-                is_org: n.form.is_org,
-                korean: n.form.korean,
-                weak: n.quality == NameQuality::Weak,
+                len,
+                is_org: form.is_org,
+                korean: form.korean,
+                weak: quality == NameQuality::Weak,
                 kind: s.entities[n.entity as usize].kind,
                 entity: n.entity,
             });
@@ -889,7 +881,7 @@ impl Screener {
     pub fn screen_without_name(&self, q: &Query, threshold: f64, limit: usize, entity_id: &str, held_out: &str) -> Vec<Hit> {
         self.each_variant(q, limit, |q| {
             let forms = self.forms(q);
-            let skip = |n: &IndexedName| n.form.original == held_out && self.entities[n.entity as usize].id == entity_id;
+            let skip = |n: &IndexedName| n.original == held_out && self.entities[n.entity as usize].id == entity_id;
             let pool = self.candidate_entities(&forms, skip);
             self.rank(q, &forms, pool, threshold, limit)
         })
@@ -927,7 +919,7 @@ impl Screener {
             memo.iter_mut().for_each(SimCache::clear);
             let mut hits: Vec<Hit> = pool
                 .chunk_by(|x, y| x.0 == y.0)
-                .filter_map(|names| self.score(q, forms, &views, names, threshold, &mut memo))
+                .filter_map(|names| self.score(q, &views, names, threshold, &mut memo))
                 .collect();
             best_first(&mut hits, limit);
             hits
@@ -936,12 +928,12 @@ impl Screener {
 
     /// Scores an entity; the explanation is built only for a hit at or above `threshold`.
     #[allow(clippy::too_many_arguments)]
-    fn score(&self, q: &Query, forms: &Forms, views: &Views, names: &[(u32, u32)], threshold: f64, memo: &mut [SimCache; 2]) -> Option<Hit> {
-        let (score, _) = self.evaluate(q, forms, views, names, Some(threshold), memo)?;
+    fn score(&self, q: &Query, views: &Views, names: &[(u32, u32)], threshold: f64, memo: &mut [SimCache; 2]) -> Option<Hit> {
+        let (score, _) = self.evaluate(q, views, names, Some(threshold), memo)?;
         if score < threshold {
             return None;
         }
-        let (score, features) = self.evaluate(q, forms, views, names, None, memo)?;
+        let (score, features) = self.evaluate(q, views, names, None, memo)?;
         let e = &self.entities[names[0].0 as usize];
         Some(Hit {
             entity_id: e.id.clone(),
@@ -957,15 +949,7 @@ impl Screener {
     /// reaches it is wanted: an entity whose name score cannot is not read any further (its
     /// record is another cache miss), and nothing is explained. Without one, the score is
     /// explained.
-    fn evaluate(
-        &self,
-        q: &Query,
-        forms: &Forms,
-        views: &Views,
-        names: &[(u32, u32)],
-        threshold: Option<f64>,
-        memo: &mut [SimCache; 2],
-    ) -> Option<(f64, Vec<FeatureScore>)> {
+    fn evaluate(&self, q: &Query, views: &Views, names: &[(u32, u32)], threshold: Option<f64>, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<FeatureScore>)> {
         let explain = threshold.is_none();
         let kind = self.slim[names.first()?.1 as usize].kind;
         match (q.schema, kind) {
@@ -976,7 +960,6 @@ impl Screener {
         }
         let rarity = |t: &NameToken| t.weight;
         // The query is read as the entity's kind: a person's name against persons.
-        let form = forms.for_kind(kind)?;
         let query = views.for_kind(kind)?;
         let mut best: Option<(f64, u32)> = None;
         for &(_, i) in names {
@@ -1001,11 +984,11 @@ impl Screener {
         if explain {
             if let Some((s, i)) = best {
                 let n = &self.names[i as usize];
-                let why = compare_names(form, &n.form, &rarity);
+                let why = self.with_view(self.slim[i as usize], |v| explain_views(query, &v, &rarity));
                 explanation.push(FeatureScore {
                     feature: Feature::Name,
                     score: s,
-                    text: format!("{} {:?}: {}", n.label, n.form.original, why.explanation.join("; ")),
+                    text: format!("{} {:?}: {}", n.label, n.original, why.explanation.join("; ")),
                 });
             }
         }
