@@ -385,6 +385,7 @@ fn syllable_groups(t: &NameToken, out: &mut Vec<Vec<u64>>) {
 /// The keys of a query grouped by what they come from: one group per token, one for initials.
 fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
     let mut groups: Vec<Vec<u64>> = Vec::with_capacity(f.tokens.len() + 1);
+    let korean_like = f.korean || f.tokens.iter().any(|t| !t.korean.is_empty() || t.exact_korean);
     for t in &f.tokens {
         let mut g = Vec::new();
         keys(t, &mut g);
@@ -392,9 +393,15 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
             g.push(Key::new(b'a', t.text.chars()).0);
         }
         groups.push(g);
-        let mut pieces = Vec::new();
-        syllable_groups(t, &mut pieces);
-        groups.extend(pieces);
+        // Splitting a word into Korean syllables serves names that can be Korean: written in
+        // Hangul or holding a romanised syllable (KIM JONGUN). Elsewhere (ISAAC SCHEPOIRS)
+        // its pieces mostly crowd the candidates with Korean names that share one syllable;
+        // joined words of other names are split on listed words instead (`query_groups`).
+        if korean_like {
+            let mut pieces = Vec::new();
+            syllable_groups(t, &mut pieces);
+            groups.extend(pieces);
+        }
     }
     for g in &mut groups {
         g.sort_unstable();
@@ -416,6 +423,9 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
     groups.push(g);
     groups
 }
+
+/// The shortest part [`Screener::query_groups`] splits a joined word into.
+const MIN_PART: usize = 2;
 
 /// All keys of a name's groups, once each: what the name is posted under.
 fn group_keys(groups: &[Vec<u64>]) -> Vec<u64> {
@@ -636,7 +646,11 @@ impl Screener {
         // less than any rarer key of the same token, so a token credited in the first pass
         // needs nothing from the second.
         let n = self.names.len();
-        let groups = key_groups(q);
+        let mut groups = key_groups(q);
+        // The query's norm sums its tokens' groups (not the initials, last here, nor the
+        // alternatives appended after them).
+        let norm_groups = groups.len() - 1;
+        self.query_groups(q, &mut groups);
         // Each key looked up once: its postings serve both passes and the query's norm (the
         // same sum as [`Screener::norm`], which indexing uses for the names).
         let mut lists: Vec<(usize, &Posting)> = Vec::new();
@@ -649,7 +663,7 @@ impl Screener {
                     lists.push((g, p));
                 }
             }
-            if g + 1 < groups.len() {
+            if g < norm_groups {
                 qn += heaviest;
             }
         }
@@ -743,6 +757,43 @@ impl Screener {
             scored.sort_unstable_by(by_score);
             scored.into_iter().map(|(_, e)| e).collect()
         })
+    }
+
+    /// Key groups only a query gets, appended after its initials group, because they depend
+    /// on what the index holds or would double the names' postings. They are other ways to
+    /// meet a token, not more of the query, so they add nothing to the query's norm:
+    /// - a word that is two listed words joined (SERGEILAVROV, JPMORGAN, MUSTAFAMUHAMMAD)
+    ///   reaches names holding both words, one group per part as for Korean syllables;
+    /// - a given name reaches the listed nicknames and formal names of the nickname table
+    ///   (WILLIAM → BILL), which share no letters the other keys could meet on.
+    fn query_groups(&self, q: &NameForm, groups: &mut Vec<Vec<u64>>) {
+        for t in &q.tokens {
+            if t.role != TokenRole::Name || !t.text.is_ascii() {
+                continue;
+            }
+            if t.nickname {
+                let g: Vec<u64> = cordon_text::nicknames::variants(&t.text).map(|v| Key::new(b't', v.chars()).0).collect();
+                if !g.is_empty() {
+                    groups.push(g);
+                }
+            }
+            // Korean words are split on syllables (`syllable_groups`).
+            if t.text.len() < 2 * MIN_PART + 2 || !t.korean.is_empty() || t.exact_korean {
+                continue;
+            }
+            let (mut left, mut right) = (Vec::new(), Vec::new());
+            for i in MIN_PART..=t.text.len() - MIN_PART {
+                let (a, b) = (Key::new(b't', t.text[..i].chars()).0, Key::new(b't', t.text[i..].chars()).0);
+                if self.postings.contains_key(&a) && self.postings.contains_key(&b) {
+                    left.push(a);
+                    right.push(b);
+                }
+            }
+            if !left.is_empty() {
+                groups.push(left);
+                groups.push(right);
+            }
+        }
     }
 
     /// Reads a little of every token of the pool's names, in one loop of independent loads,
@@ -1129,6 +1180,31 @@ mod tests {
         e.birth_dates.push(Dob::on(PartialDate::parse(dob).unwrap()));
         e.nationalities.push(Country::from_name(nat));
         e
+    }
+
+    /// A joined word reaches the name holding both its parts, and a formal given name the name
+    /// listed with its nickname, ahead of many names sharing one word with the query.
+    #[test]
+    fn joined_words_and_nicknames_reach_their_names() {
+        // Names sharing one word with the queries, with commoner other words than the
+        // targets' (a smaller norm): one shared word ranks them above the targets.
+        let mut entities = Vec::new();
+        for i in 0..8 {
+            entities.push(person(&format!("s{i}"), "Sergei Petrov", "1960", "RU"));
+            entities.push(person(&format!("o{i}"), "Oleg Petrov", "1960", "RU"));
+            entities.push(person(&format!("l{i}"), "Ivan Lavrov", "1960", "RU"));
+            entities.push(person(&format!("g{i}"), "Tom Gates", "1960", "US"));
+            entities.push(person(&format!("t{i}"), "Tom Hanks", "1960", "US"));
+        }
+        // Listed last: ties go to the first listed.
+        entities.push(person("target", "Sergei Lavrov", "1950", "RU"));
+        entities.push(person("bill", "Bill Gates", "1955", "US"));
+        let s = Screener::new(&entities);
+        for (query, want) in [("Sergeilavrov", "target"), ("SERGEI LAVROV", "target"), ("William Gates", "bill")] {
+            let first = s.candidates(&s.analyze_query(query, false), 1);
+            let got = &s.entities[s.slim[first[0] as usize].entity as usize].id;
+            assert_eq!(got, want, "{query}");
+        }
     }
 
     /// Long posting lists read through their bitmaps give the candidates reading them entry by

@@ -58,6 +58,16 @@ pub fn related(a: &str, b: &str) -> bool {
     }
 }
 
+/// The names directly related to `a` in the table: its nicknames when it is a formal name, the
+/// formal names it shortens when it is a nickname (`william` → `bill`, `will`, …; `bill` →
+/// `william`). Each of them is [`related`] to `a`. Input is folded lower-case ASCII.
+pub fn variants(a: &str) -> impl Iterator<Item = &'static str> {
+    let t = table();
+    let nicks = t.nicks.get(a).into_iter().flatten();
+    let formals = t.formals.get(a).into_iter().flatten();
+    nicks.chain(formals).copied()
+}
+
 /// True when the name is in the table, formal or nickname.
 pub fn is_known(a: &str) -> bool {
     let t = table();
@@ -78,5 +88,11 @@ mod tests {
         assert!(!related("ted", "ted"));
         assert!(!related("john", "mohammed"));
         assert!(is_known("peggy"));
+        assert!(variants("william").any(|v| v == "bill"));
+        assert!(variants("bill").any(|v| v == "william"));
+        for name in ["william", "peggy", "bob", "theodore"] {
+            assert!(variants(name).all(|v| related(name, v)), "{name}");
+        }
+        assert_eq!(variants("mohammed").count(), 0);
     }
 }
