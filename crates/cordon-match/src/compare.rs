@@ -433,6 +433,8 @@ fn candidates(
     // (PLA / People's Liberation Army, JC / Jean-Claude, US / United States).
     // Persons: two-letter initials only (JC / Jean-Claude); a three-letter person token
     // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
+    // Organisations: two letters are the initials of one two-word name in several hundred,
+    // so they count for much less than longer ones (MS-13 is not Maria Schneider).
     let max = if a_is_org { 5 } else { 2 };
     for (x, y, flip) in [(a, b, false), (b, a, true)] {
         // A person's name that is nothing but initials (AA) identifies no one.
@@ -461,7 +463,7 @@ fn candidates(
                     out.push(Pair {
                         a: pa,
                         b: pb,
-                        sim: 0.85,
+                        sim: if a_is_org && n == 2 { 0.55 } else { 0.85 },
                         how: How::Acronym,
                     });
                 }
@@ -835,6 +837,7 @@ mod tests {
         assert!(org("ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ ФОРТУНА", "Fortuna LLC") >= 0.9);
         assert!(org("Korea Samma Shpg Co", "KOREA SAMMA SHIPPING CO") >= 0.9);
         assert!(org("KCST", "Korean Committee for Space Technology") >= DEFAULT_THRESHOLD);
+        assert!(org("RGB", "Reconnaissance General Bureau") >= DEFAULT_THRESHOLD);
         assert!(org("瑞邦海運股份有限公司", "Jui Pang Shipping Co Ltd") >= DEFAULT_THRESHOLD);
     }
 
@@ -846,6 +849,11 @@ mod tests {
         // Another series of a fund is worth a look, never a strong match.
         let x = org("Blackstone Capital Partners VII L.P.", "Blackstone Capital Partners VIII L.P.");
         assert!((DEFAULT_THRESHOLD..=0.7).contains(&x), "{x}");
+        // Two letters are the initials of too many names to stand for one.
+        for (a, b) in [("MS-13", "Maria Schneider"), ("BP", "Beta Platforms")] {
+            let x = org(a, b);
+            assert!(x < DEFAULT_THRESHOLD, "{a} / {b}: {x}");
+        }
         // Near misses need a near-perfect rest of the name, and do not apply to Korean syllables.
         assert!(s("Angelo Cruz", "Angela Merkel") < DEFAULT_THRESHOLD);
         assert!(s("Kim Jong Un", "Kim Jong Ul") < DEFAULT_THRESHOLD);
