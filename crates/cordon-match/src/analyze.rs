@@ -88,10 +88,11 @@ impl NameToken {
     }
 }
 
-/// Tokens initialisms leave out: legal forms and function words (KCST = Korean Committee for
-/// Space Technology, MPS = Ministry of People's Security).
-pub(crate) fn skipped_in_initials(t: &NameToken) -> bool {
-    t.role == TokenRole::Legal || matches!(t.text.as_str(), "of" | "for" | "the" | "and" | "de" | "du" | "des" | "la" | "le")
+/// Words no initialism spells (KCST = Korean Committee for Space Technology). Initialisms
+/// mostly leave out legal forms too (MPS = Ministry of People's Security) but sometimes spell
+/// them (KOEC = Korea Oil Exploration Corporation), so initials are read both ways.
+pub(crate) fn function_word(t: &NameToken) -> bool {
+    matches!(t.text.as_str(), "of" | "for" | "the" | "and" | "de" | "du" | "des" | "la" | "le")
 }
 
 /// The id of a token no vocabulary holds.

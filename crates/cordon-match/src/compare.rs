@@ -441,15 +441,21 @@ fn candidates(
         if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
             continue;
         }
+        let any_legal = y.iter().any(|u| u.role == TokenRole::Legal);
         for (i, xi) in x.iter().enumerate() {
             let t = &xi.text;
             let n = xi.chars;
             if xi.role != TokenRole::Name || !(2..=max).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) || !a_is_org && !xi.korean.is_empty() {
                 continue;
             }
-            for j in 0..y.len() {
-                // The next n tokens that initials spell (skipping particles), and where they end.
-                let mut span = y[j..].iter().enumerate().filter(|(_, u)| !crate::analyze::skipped_in_initials(u)).take(n);
+            // Where the initials of the next n tokens from `j` end when they spell the token,
+            // skipping function words and, unless `legal`, legal forms.
+            let spelled_from = |j: usize, legal: bool| {
+                let mut span = y[j..]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| !crate::analyze::function_word(u) && (legal || u.role != TokenRole::Legal))
+                    .take(n);
                 let mut last = None;
                 let spelled = t.chars().all(|c| {
                     span.next().is_some_and(|(k, u)| {
@@ -457,7 +463,10 @@ fn candidates(
                         u.text.starts_with(c)
                     })
                 });
-                if let (true, Some(k)) = (spelled, last) {
+                last.filter(|_| spelled)
+            };
+            for j in 0..y.len() {
+                if let Some(k) = spelled_from(j, false).or_else(|| if any_legal { spelled_from(j, true) } else { None }) {
                     let end = j + k + 1;
                     let (pa, pb) = if flip { ((j, end), (i, i + 1)) } else { ((i, i + 1), (j, end)) };
                     out.push(Pair {
@@ -838,6 +847,9 @@ mod tests {
         assert!(org("Korea Samma Shpg Co", "KOREA SAMMA SHIPPING CO") >= 0.9);
         assert!(org("KCST", "Korean Committee for Space Technology") >= DEFAULT_THRESHOLD);
         assert!(org("RGB", "Reconnaissance General Bureau") >= DEFAULT_THRESHOLD);
+        // Initials that spell the legal form too.
+        assert!(org("KOEC", "Korea Oil Exploration Corporation") >= DEFAULT_THRESHOLD);
+        assert!(org("Korea Paekho Trading Corporation", "KPTC") >= DEFAULT_THRESHOLD);
         assert!(org("瑞邦海運股份有限公司", "Jui Pang Shipping Co Ltd") >= DEFAULT_THRESHOLD);
     }
 

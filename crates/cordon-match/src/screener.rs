@@ -408,18 +408,25 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
         g.dedup();
     }
     groups.retain(|g| !g.is_empty());
-    let initials: Vec<char> = f
-        .tokens
-        .iter()
-        .filter(|t| !crate::analyze::skipped_in_initials(t))
-        .filter_map(|t| t.text.chars().next())
-        .collect();
+    // Initials without legal forms and, when the name has one, with them (KOEC = Korea Oil
+    // Exploration Corporation), as the scorer reads them.
     let mut g = Vec::new();
-    for i in 0..initials.len() {
-        for j in i + 2..=(i + 5).min(initials.len()) {
-            g.push(Key::new(b'a', initials[i..j].iter().copied()).0);
+    let legal = f.tokens.iter().any(|t| t.role == TokenRole::Legal);
+    for with_legal in [false, true].into_iter().take(1 + legal as usize) {
+        let initials: Vec<char> = f
+            .tokens
+            .iter()
+            .filter(|t| !crate::analyze::function_word(t) && (with_legal || t.role != TokenRole::Legal))
+            .filter_map(|t| t.text.chars().next())
+            .collect();
+        for i in 0..initials.len() {
+            for j in i + 2..=(i + 5).min(initials.len()) {
+                g.push(Key::new(b'a', initials[i..j].iter().copied()).0);
+            }
         }
     }
+    g.sort_unstable();
+    g.dedup();
     groups.push(g);
     groups
 }
