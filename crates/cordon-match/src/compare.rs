@@ -33,6 +33,7 @@ enum How {
     Acronym,
     Nickname,
     Mandarin,
+    WordForm,
 }
 
 #[derive(Clone, Debug)]
@@ -80,7 +81,7 @@ struct Slot {
 
 const CACHE_SLOTS: usize = 1 << 12;
 const NO_MATCH: u8 = u8::MAX;
-const HOWS: [How; 10] = [
+const HOWS: [How; 11] = [
     How::Exact,
     How::Romanisation,
     How::Joined,
@@ -91,6 +92,7 @@ const HOWS: [How; 10] = [
     How::Acronym,
     How::Nickname,
     How::Mandarin,
+    How::WordForm,
 ];
 
 impl SimCache {
@@ -236,6 +238,11 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     if ls >= 4 && long.starts_with(short.as_str()) && ls * 2 >= la.max(lb) - 1 {
         return Some((0.8, How::Prefix));
     }
+    // Two forms of one English word in organisation names (TRADE / TRADING, INDUSTRY /
+    // INDUSTRIAL, SHIP / SHIPPING).
+    if is_org && ls >= 4 && same_stem(short, long) {
+        return Some((0.9, How::WordForm));
+    }
     let n = la.max(lb);
     // Edits allowed grow with length; a token of 3–4 letters may differ by one.
     // ⌊n / 3.5⌋ in integers (the same for every n: a multiple of 7 divides exactly).
@@ -285,6 +292,28 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
         return Some((0.6 + (jw - 0.93) * 4.0, How::Similar));
     }
     None
+}
+
+/// Endings of English inflections and derivations that org names vary in.
+const ENDINGS: [&str; 20] = [
+    "", "e", "s", "es", "ed", "er", "ers", "ing", "ings", "y", "ies", "al", "ial", "ic", "ical", "ics", "ation", "ations", "ment", "ments",
+];
+
+/// Whether two ASCII words are one stem of at least four letters with endings of [`ENDINGS`]
+/// (a final consonant may double before one: SHIP / SHIPPING).
+fn same_stem(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() || a == b {
+        return false;
+    }
+    let p = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    if p < 4 {
+        return false;
+    }
+    let ending = |rest: &str| {
+        let undoubled = rest.strip_prefix(&a[p - 1..p]);
+        ENDINGS.contains(&rest) || undoubled.is_some_and(|r| ENDINGS.contains(&r))
+    };
+    ending(&a[p..]) && ending(&b[p..])
 }
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
@@ -692,6 +721,7 @@ fn finish<'a, 'b>(
                 How::Acronym => format!("{sa} = {sb} (initials)"),
                 How::Nickname => format!("{sa} ≈ {sb} (nickname)"),
                 How::Mandarin => format!("{sa} = {sb} (Wade–Giles / pinyin)"),
+                How::WordForm => format!("{sa} ≈ {sb} (word form)"),
             });
         }
     }
@@ -851,6 +881,31 @@ mod tests {
         assert!(org("KOEC", "Korea Oil Exploration Corporation") >= DEFAULT_THRESHOLD);
         assert!(org("Korea Paekho Trading Corporation", "KPTC") >= DEFAULT_THRESHOLD);
         assert!(org("瑞邦海運股份有限公司", "Jui Pang Shipping Co Ltd") >= DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn word_forms_in_organisation_names() {
+        for (a, b) in [
+            ("trade", "trading"),
+            ("industry", "industrial"),
+            ("ship", "shipping"),
+            ("technology", "technological"),
+            ("invest", "investment"),
+        ] {
+            assert!(same_stem(a, b) && same_stem(b, a), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("korea", "korean"),
+            ("mining", "minerals"),
+            ("general", "generation"),
+            ("trade", "trade"),
+            ("kim", "kims"),
+        ] {
+            assert!(!same_stem(a, b), "{a} / {b}");
+        }
+        assert!(org("Korea Trading Bank", "Korea Trade Bank") >= 0.95);
+        // Persons' names are not English words.
+        assert!(s("Marion Trading", "Marion Trade") < org("Marion Trading", "Marion Trade"));
     }
 
     #[test]
