@@ -34,6 +34,7 @@ enum How {
     Nickname,
     Mandarin,
     WordForm,
+    UnitWord,
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +82,7 @@ struct Slot {
 
 const CACHE_SLOTS: usize = 1 << 12;
 const NO_MATCH: u8 = u8::MAX;
-const HOWS: [How; 11] = [
+const HOWS: [How; 12] = [
     How::Exact,
     How::Romanisation,
     How::Joined,
@@ -93,6 +94,7 @@ const HOWS: [How; 11] = [
     How::Nickname,
     How::Mandarin,
     How::WordForm,
+    How::UnitWord,
 ];
 
 impl SimCache {
@@ -243,6 +245,11 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     if is_org && ls >= 4 && same_stem(short, long) {
         return Some((0.9, How::WordForm));
     }
+    // Words English renderings of one organ use in turn for its kind of unit: Office 39 is
+    // also Bureau 39, Division 39 and Room 39 (the Korean 실 and 국 have no one translation).
+    if is_org && UNIT_WORDS.contains(&a.text.as_str()) && UNIT_WORDS.contains(&b.text.as_str()) {
+        return Some((0.8, How::UnitWord));
+    }
     let n = la.max(lb);
     // Edits allowed grow with length; a token of 3–4 letters may differ by one.
     // ⌊n / 3.5⌋ in integers (the same for every n: a multiple of 7 divides exactly).
@@ -293,6 +300,9 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     }
     None
 }
+
+/// Words for a unit of an organisation that translations of one name use in turn.
+pub(crate) const UNIT_WORDS: [&str; 8] = ["office", "bureau", "division", "department", "room", "section", "directorate", "unit"];
 
 /// Endings of English inflections and derivations that org names vary in.
 const ENDINGS: [&str; 20] = [
@@ -722,6 +732,7 @@ fn finish<'a, 'b>(
                 How::Nickname => format!("{sa} ≈ {sb} (nickname)"),
                 How::Mandarin => format!("{sa} = {sb} (Wade–Giles / pinyin)"),
                 How::WordForm => format!("{sa} ≈ {sb} (word form)"),
+                How::UnitWord => format!("{sa} ≈ {sb} (another word for the unit)"),
             });
         }
     }
@@ -781,6 +792,12 @@ fn finish<'a, 'b>(
         // VIII, Asia Bridge 1 / 2), worth a reviewer's look, never a strong match.
         if nums(a).next().is_some() && nums(b).next().is_some() {
             score = score.min(0.7);
+            // Where the words that agree only say what kind of unit it is (Bureau 53 / Bureau
+            // 39, Department 53 / Department 30), the number is the name: another unit.
+            let says_what_kind = |t: &&NameToken| t.role == TokenRole::Generic || UNIT_WORDS.contains(&t.text.as_str());
+            if pairs.iter().all(|p| ta[p.a.0..p.a.1].iter().all(says_what_kind)) {
+                score = score.min(0.5);
+            }
         }
         if explain {
             explanation.push("numbers differ".into());
@@ -884,7 +901,7 @@ mod tests {
     }
 
     #[test]
-    fn word_forms_in_organisation_names() {
+    fn word_forms_and_unit_words_in_organisation_names() {
         for (a, b) in [
             ("trade", "trading"),
             ("industry", "industrial"),
@@ -904,6 +921,11 @@ mod tests {
             assert!(!same_stem(a, b), "{a} / {b}");
         }
         assert!(org("Korea Trading Bank", "Korea Trade Bank") >= 0.95);
+        assert!(org("Room 39", "Office 39") >= DEFAULT_THRESHOLD);
+        assert!(org("Bureau 53", "Department 53") >= DEFAULT_THRESHOLD);
+        assert!(org("Room 39", "Office 121") < DEFAULT_THRESHOLD);
+        assert!(org("Bureau 53", "Bureau 39") < DEFAULT_THRESHOLD);
+        assert!(org("Department 53", "Department 30") < DEFAULT_THRESHOLD);
         // Persons' names are not English words.
         assert!(s("Marion Trading", "Marion Trade") < org("Marion Trading", "Marion Trade"));
     }

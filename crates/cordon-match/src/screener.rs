@@ -18,7 +18,7 @@ use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality,
 use cordon_text::korean;
 
 use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{explain_views, name_score_memo, SimCache, View, DEFAULT_THRESHOLD};
+use crate::compare::{explain_views, name_score_memo, SimCache, View, DEFAULT_THRESHOLD, UNIT_WORDS};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -772,7 +772,8 @@ impl Screener {
     /// - a word that is two listed words joined (SERGEILAVROV, JPMORGAN, MUSTAFAMUHAMMAD)
     ///   reaches names holding both words, one group per part as for Korean syllables;
     /// - a given name reaches the listed nicknames and formal names of the nickname table
-    ///   (WILLIAM → BILL), which share no letters the other keys could meet on.
+    ///   (WILLIAM → BILL), which share no letters the other keys could meet on;
+    /// - a word for an organisation's unit reaches the others (ROOM 39 → OFFICE 39).
     fn query_groups(&self, q: &NameForm, groups: &mut Vec<Vec<u64>>) {
         for t in &q.tokens {
             if t.role != TokenRole::Name || !t.text.is_ascii() {
@@ -783,6 +784,9 @@ impl Screener {
                 if !g.is_empty() {
                     groups.push(g);
                 }
+            }
+            if UNIT_WORDS.contains(&t.text.as_str()) {
+                groups.push(UNIT_WORDS.iter().map(|w| Key::new(b't', w.chars()).0).collect());
             }
             // Korean words are split on syllables (`syllable_groups`).
             if t.text.len() < 2 * MIN_PART + 2 || !t.korean.is_empty() || t.exact_korean {
@@ -1189,8 +1193,9 @@ mod tests {
         e
     }
 
-    /// A joined word reaches the name holding both its parts, and a formal given name the name
-    /// listed with its nickname, ahead of many names sharing one word with the query.
+    /// A joined word reaches the name holding both its parts, a formal given name the name
+    /// listed with its nickname, and a unit word the unit under another word, ahead of many
+    /// names sharing one word with the query.
     #[test]
     fn joined_words_and_nicknames_reach_their_names() {
         // Names sharing one word with the queries, with commoner other words than the
@@ -1203,12 +1208,26 @@ mod tests {
             entities.push(person(&format!("g{i}"), "Tom Gates", "1960", "US"));
             entities.push(person(&format!("t{i}"), "Tom Hanks", "1960", "US"));
         }
+        let org = |id: &str, name: &str| {
+            let mut e = Entity::new(id, EntityKind::Organization);
+            e.names.push(Name::new(name, AliasKind::Primary, NameQuality::Strong));
+            e
+        };
+        for i in 0..8 {
+            entities.push(org(&format!("r{i}"), "Room Service Trading"));
+        }
         // Listed last: ties go to the first listed.
         entities.push(person("target", "Sergei Lavrov", "1950", "RU"));
         entities.push(person("bill", "Bill Gates", "1955", "US"));
+        entities.push(org("office", "Office 39"));
         let s = Screener::new(&entities);
-        for (query, want) in [("Sergeilavrov", "target"), ("SERGEI LAVROV", "target"), ("William Gates", "bill")] {
-            let first = s.candidates(&s.analyze_query(query, false), 1);
+        for (query, want) in [
+            ("Sergeilavrov", "target"),
+            ("SERGEI LAVROV", "target"),
+            ("William Gates", "bill"),
+            ("Room 39", "office"),
+        ] {
+            let first = s.candidates(&s.analyze_query(query, query.starts_with("Room")), 1);
             let got = &s.entities[s.slim[first[0] as usize].entity as usize].id;
             assert_eq!(got, want, "{query}");
         }
