@@ -431,7 +431,8 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
     groups
 }
 
-/// The shortest part [`Screener::query_groups`] splits a joined word into.
+/// The shortest part [`Screener::query_groups`] splits a joined word into (words of fewer
+/// than six letters are not split).
 const MIN_PART: usize = 2;
 
 /// All keys of a name's groups, once each: what the name is posted under.
@@ -786,7 +787,8 @@ impl Screener {
                 }
             }
             if UNIT_WORDS.contains(&t.text.as_str()) {
-                groups.push(UNIT_WORDS.iter().map(|w| Key::new(b't', w.chars()).0).collect());
+                // The others only: the word itself is in the token's own group.
+                groups.push(UNIT_WORDS.iter().filter(|w| **w != t.text).map(|w| Key::new(b't', w.chars()).0).collect());
             }
             // Korean words are split on syllables (`syllable_groups`).
             if t.text.len() < 2 * MIN_PART + 2 || !t.korean.is_empty() || t.exact_korean {
@@ -1197,7 +1199,7 @@ mod tests {
     /// listed with its nickname, and a unit word the unit under another word, ahead of many
     /// names sharing one word with the query.
     #[test]
-    fn joined_words_and_nicknames_reach_their_names() {
+    fn joined_words_nicknames_and_unit_words_reach_their_names() {
         // Names sharing one word with the queries, with commoner other words than the
         // targets' (a smaller norm): one shared word ranks them above the targets.
         let mut entities = Vec::new();
