@@ -88,11 +88,12 @@ impl NameToken {
     }
 }
 
-/// Words no initialism spells (KCST = Korean Committee for Space Technology). Initialisms
-/// mostly leave out legal forms too (MPS = Ministry of People's Security) but sometimes spell
-/// them (KOEC = Korea Oil Exploration Corporation), so initials are read both ways.
-pub(crate) fn function_word(t: &NameToken) -> bool {
-    matches!(t.text.as_str(), "of" | "for" | "the" | "and" | "de" | "du" | "des" | "la" | "le")
+/// Whether an initialism spells the token. Function words never are (KCST = Korean Committee
+/// for Space Technology). Legal forms mostly are left out too (MPS = Ministry of People's
+/// Security) but sometimes spelled (KOEC = Korea Oil Exploration Corporation), so initials are
+/// read both ways, `with_legal` or not: by the scorer and by the index's keys alike.
+pub(crate) fn in_initials(t: &NameToken, with_legal: bool) -> bool {
+    !matches!(t.text.as_str(), "of" | "for" | "the" | "and" | "de" | "du" | "des" | "la" | "le") && (with_legal || t.role != TokenRole::Legal)
 }
 
 /// The id of a token no vocabulary holds.

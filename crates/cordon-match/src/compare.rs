@@ -490,11 +490,7 @@ fn candidates(
             // Where the initials of the next n tokens from `j` end when they spell the token,
             // skipping function words and, unless `legal`, legal forms.
             let spelled_from = |j: usize, legal: bool| {
-                let mut span = y[j..]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, u)| !crate::analyze::function_word(u) && (legal || u.role != TokenRole::Legal))
-                    .take(n);
+                let mut span = y[j..].iter().enumerate().filter(|(_, u)| crate::analyze::in_initials(u, legal)).take(n);
                 let mut last = None;
                 let spelled = t.chars().all(|c| {
                     span.next().is_some_and(|(k, u)| {

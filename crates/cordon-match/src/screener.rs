@@ -416,7 +416,7 @@ fn key_groups(f: &NameForm) -> Vec<Vec<u64>> {
         let initials: Vec<char> = f
             .tokens
             .iter()
-            .filter(|t| !crate::analyze::function_word(t) && (with_legal || t.role != TokenRole::Legal))
+            .filter(|t| crate::analyze::in_initials(t, with_legal))
             .filter_map(|t| t.text.chars().next())
             .collect();
         for i in 0..initials.len() {
