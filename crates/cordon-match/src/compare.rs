@@ -64,24 +64,20 @@ pub(crate) fn role_weight(t: &NameToken) -> f64 {
 /// A memo of token similarities between the tokens of one query name and indexed tokens (by
 /// vocabulary id), for the screening of one query: the candidates of a query share many
 /// tokens (every alias of an entity repeats its family name), and a token comparison costs
-/// more than a lookup. Open addressing in a fixed table small enough for the L2 cache; slots
-/// belong to the current query by stamp, so a new query clears nothing.
+/// more than a lookup. Open addressing in a fixed table small enough for the first-level
+/// cache; a new query empties only the slots the last one filled.
 pub(crate) struct SimCache {
-    stamp: u32,
-    used: usize,
-    slots: Vec<Slot>,
+    /// Per slot, the key with the match kind in its top four bits (or [`EMPTY`]), and the
+    /// similarity: eight bytes, so the table fits the first-level cache.
+    slots: Vec<(u32, f32)>,
+    /// The slots filled for the current query, emptied by [`SimCache::clear`].
+    used: Vec<u16>,
 }
 
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    stamp: u32,
-    key: u32,
-    sim: f32,
-    how: u8,
-}
-
-const CACHE_SLOTS: usize = 1 << 12;
-const NO_MATCH: u8 = u8::MAX;
+const CACHE_SLOTS: usize = 1 << 11;
+const EMPTY: u32 = u32::MAX;
+/// The kind code of "no match" (kinds are indices in [`HOWS`]).
+const NO_MATCH: u32 = 14;
 const HOWS: [How; 12] = [
     How::Exact,
     How::Romanisation,
@@ -100,39 +96,37 @@ const HOWS: [How; 12] = [
 impl SimCache {
     pub(crate) fn new() -> SimCache {
         SimCache {
-            stamp: 1,
-            used: 0,
-            slots: vec![Slot::default(); CACHE_SLOTS],
+            slots: vec![(EMPTY, 0.0); CACHE_SLOTS],
+            used: Vec::with_capacity(CACHE_SLOTS / 2),
         }
     }
 
     /// Forgets everything: the next query's tokens are others.
     pub(crate) fn clear(&mut self) {
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.slots.iter_mut().for_each(|s| s.stamp = 0);
-            self.stamp = 1;
+        for i in self.used.drain(..) {
+            self.slots[i as usize].0 = EMPTY;
         }
-        self.used = 0;
     }
 
+    /// The key of a query token and an indexed token, in 28 bits.
     fn key(qi: usize, id: u32, korean_mode: bool) -> Option<u32> {
-        (qi < 8 && id < (1 << 28)).then_some(id << 4 | (qi as u32) << 1 | korean_mode as u32)
+        (qi < 8 && id < (1 << 24)).then_some(id << 4 | (qi as u32) << 1 | korean_mode as u32)
     }
 
-    fn slot(&self, key: u32) -> usize {
-        (key.wrapping_mul(0x9E37_79B1) >> 18) as usize & (CACHE_SLOTS - 1)
+    fn slot(key: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B1) >> 21) as usize & (CACHE_SLOTS - 1)
     }
 
     fn get(&self, key: u32) -> Option<Option<(f64, How)>> {
-        let mut i = self.slot(key);
+        let mut i = Self::slot(key);
         loop {
-            let s = self.slots[i];
-            if s.stamp != self.stamp {
+            let (tag, sim) = self.slots[i];
+            if tag == EMPTY {
                 return None;
             }
-            if s.key == key {
-                return Some((s.how != NO_MATCH).then(|| (s.sim as f64, HOWS[s.how as usize])));
+            if tag & 0x0FFF_FFFF == key {
+                let how = tag >> 28;
+                return Some((how != NO_MATCH).then(|| (sim as f64, HOWS[how as usize])));
             }
             i = (i + 1) & (CACHE_SLOTS - 1);
         }
@@ -140,51 +134,360 @@ impl SimCache {
 
     fn put(&mut self, key: u32, v: Option<(f64, How)>) {
         // Half full: stop memoising rather than probe long chains.
-        if self.used * 2 >= CACHE_SLOTS {
+        if self.used.len() * 2 >= CACHE_SLOTS {
             return;
         }
-        let mut i = self.slot(key);
-        while self.slots[i].stamp == self.stamp {
+        let mut i = Self::slot(key);
+        while self.slots[i].0 != EMPTY {
             i = (i + 1) & (CACHE_SLOTS - 1);
         }
-        self.used += 1;
-        self.slots[i] = Slot {
-            stamp: self.stamp,
-            key,
-            sim: v.map_or(0.0, |x| x.0 as f32),
-            how: v.map_or(NO_MATCH, |x| HOWS.iter().position(|h| *h == x.1).unwrap_or(0) as u8),
-        };
+        let how = v.map_or(NO_MATCH, |x| HOWS.iter().position(|h| *h == x.1).unwrap_or(0) as u32);
+        self.slots[i] = (how << 28 | key, v.map_or(0.0, |x| x.0 as f32));
+        self.used.push(i as u16);
     }
 }
 
 /// [`token_sim`] through the memo when both tokens allow it. The similarity is stored as
 /// f32; every score path reads it the same way whether memoised or not.
-fn token_sim_memo(cache: &mut Option<&mut SimCache>, qi: usize, a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
+/// Only when the [`Hot`] fields allow a match are the tokens themselves read.
+#[allow(clippy::too_many_arguments)]
+fn token_sim_memo(
+    cache: &mut Option<&mut SimCache>,
+    qi: usize,
+    a: &NameToken,
+    b: &NameToken,
+    hot: (&Hot, &Hot),
+    b_id: u32,
+    korean_mode: bool,
+    is_org: bool,
+) -> Option<(f64, How)> {
+    let sim = || {
+        if !maybe_similar(hot.0, hot.1, korean_mode, is_org) {
+            return None;
+        }
+        token_sim(Tok { h: hot.0, t: a }, Tok { h: hot.1, t: b }, korean_mode, is_org).map(|(s, h)| (s as f32 as f64, h))
+    };
     let key = match cache {
-        Some(_) if b.id != NO_ID => SimCache::key(qi, b.id, korean_mode),
+        Some(_) if b_id != NO_ID => SimCache::key(qi, b_id, korean_mode),
         _ => None,
     };
     let (Some(key), Some(c)) = (key, cache.as_deref_mut()) else {
-        return token_sim(a, b, korean_mode, is_org).map(|(s, h)| (s as f32 as f64, h));
+        return sim();
     };
     if let Some(v) = c.get(key) {
         return v;
     }
-    let v = token_sim(a, b, korean_mode, is_org).map(|(s, h)| (s as f32 as f64, h));
+    let v = sim();
     c.put(key, v);
     v
+}
+
+/// What a comparison reads of a token before anything else, in one cache line: its weight,
+/// role, length, text (when short, as most name words are), letter counts and a few flags. The screener keeps these for its whole
+/// vocabulary in one array beside the tokens themselves: most token pairs of a query's
+/// candidates are told apart from these alone ([`maybe_similar`], [`maybe_joined`]), and the
+/// score is summed from them, so a candidate name that matches nothing costs a read of one
+/// cache line per token instead of the several lines and heap strings of a [`NameToken`].
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+pub(crate) struct Hot {
+    /// Counts of the letters a–z saturated at 3, in three bits each as 0, 1, 11 or 111: the
+    /// bits two such counts do not share are their difference (one instruction for all
+    /// letters), at most the true difference, so the bounds on edits stay bounds.
+    sig: u128,
+    /// The token's weight in a score: rarity by role ([`token_weight`]).
+    w: f64,
+    /// The first [`HOT_TEXT`] bytes of the text, zero-padded: all of it for most tokens.
+    head: [u8; HOT_TEXT],
+    /// One bit per Hangul syllable the token may be (by hash): two tokens with no bit in
+    /// common share no syllable.
+    korean: u32,
+    /// Likewise for its Mandarin syllables.
+    chinese: u16,
+    /// Likewise for the formal given names it is or shortens (only for tokens in the
+    /// nickname table): two names related as nicknames share one.
+    nick: u16,
+    /// The flags below.
+    flags: u16,
+    /// Hash of the consonant skeleton when it has three letters or more, else 0.
+    skel: u16,
+    /// Length of the text in bytes and in characters (see [`LONG`]).
+    len: u8,
+    chars: u8,
+    /// The last byte of the text.
+    last: u8,
+    role: TokenRole,
+}
+
+/// Bytes of a token's text kept in its [`Hot`] record.
+const HOT_TEXT: usize = 24;
+
+const _: () = assert!(std::mem::size_of::<Hot>() == 64);
+
+/// Written in Hangul or Hanja ([`NameToken::exact_korean`]).
+const EXACT_KOREAN: u16 = 1;
+/// May be a Korean syllable.
+const KOREAN: u16 = 1 << 1;
+/// May be a Mandarin syllable.
+const CHINESE: u16 = 1 << 2;
+/// May be more than one Mandarin syllable.
+const CHINESE_MANY: u16 = 1 << 3;
+/// Written in Cyrillic.
+const CYRILLIC: u16 = 1 << 4;
+/// In the nickname table.
+const NICKNAME: u16 = 1 << 5;
+/// A word for an organisation's unit ([`UNIT_WORDS`]).
+const UNIT: u16 = 1 << 6;
+/// ASCII letters only.
+const ALPHA: u16 = 1 << 7;
+/// ASCII only.
+const ASCII: u16 = 1 << 8;
+/// A function word initials skip ([`crate::analyze::in_initials`]).
+const FUNCTION: u16 = 1 << 9;
+/// BIN, IBN, BINT or BEN.
+const BIN: u16 = 1 << 10;
+/// Longer than 255 bytes: lengths do not fit, so nothing is decided from these fields.
+const LONG: u16 = 1 << 11;
+
+/// The weight of a token in a score: `rarity` scales name tokens, roles scale all.
+fn token_weight(t: &NameToken, rarity: &dyn Fn(&NameToken) -> f64) -> f64 {
+    role_weight(t) * if t.role == TokenRole::Name { rarity(t) } else { 1.0 }
+}
+
+fn bit_hash(x: u32, bits: u32) -> u32 {
+    1 << (x.wrapping_mul(0x9E37_79B1) >> (32 - bits.trailing_zeros()))
+}
+
+impl Hot {
+    /// The fields of `t`, with its weight from `rarity` ([`token_weight`]).
+    pub(crate) fn of(t: &NameToken, rarity: &dyn Fn(&NameToken) -> f64) -> Hot {
+        let mut head = [0u8; HOT_TEXT];
+        let n = t.text.len().min(HOT_TEXT);
+        head[..n].copy_from_slice(&t.text.as_bytes()[..n]);
+        let sig = t.letters.iter().enumerate().fold(0u128, |s, (k, &c)| s | thermometer(c) << (3 * k));
+        let flag = |on: bool, f: u16| if on { f } else { 0 };
+        let text = t.text.as_str();
+        let flags = flag(t.exact_korean, EXACT_KOREAN)
+            | flag(!t.korean.is_empty(), KOREAN)
+            | flag(!t.chinese.is_empty(), CHINESE)
+            | flag(t.chinese.len() > 1, CHINESE_MANY)
+            | flag(!t.cyrillic.is_empty(), CYRILLIC)
+            | flag(t.nickname, NICKNAME)
+            | flag(UNIT_WORDS.contains(&text), UNIT)
+            | flag(text.bytes().all(|b| b.is_ascii_alphabetic()), ALPHA)
+            | flag(text.is_ascii(), ASCII)
+            | flag(!crate::analyze::in_initials(t, true), FUNCTION)
+            | flag(matches!(text, "bin" | "ibn" | "bint" | "ben"), BIN)
+            | flag(text.len() > 255 || t.chars > 255, LONG);
+        let skel = if t.skeleton.len() >= 3 {
+            (text_hash(&t.skeleton) >> 16) as u16 | 1
+        } else {
+            0
+        };
+        Hot {
+            w: token_weight(t, rarity),
+            sig,
+            head,
+            korean: t.korean.iter().fold(0, |m, &c| m | bit_hash(c as u32, 32)),
+            chinese: t.chinese.iter().fold(0, |m, &c| m | bit_hash(c as u32, 16) as u16),
+            nick: if t.nickname {
+                cordon_text::nicknames::formals(&t.text).fold(0, |m, f| m | bit_hash(text_hash(f), 16) as u16)
+            } else {
+                0
+            },
+            flags,
+            skel,
+            len: t.text.len().min(255) as u8,
+            chars: t.chars.min(255) as u8,
+            last: t.text.as_bytes().last().copied().unwrap_or(0),
+            role: t.role,
+        }
+    }
+
+    /// A value read from the record, for loops that only bring records into the cache.
+    pub(crate) fn touch(&self) -> usize {
+        self.len as usize
+    }
+
+    fn has(&self, f: u16) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Whether the text may be `other`'s text (certainly when both are in the record).
+    fn may_equal(&self, other: &Hot) -> bool {
+        self.len == other.len && self.head == other.head
+    }
+
+    /// Whether the text may start with `short`'s text.
+    fn may_start_with(&self, short: &Hot) -> bool {
+        let n = (short.len as usize).min(HOT_TEXT);
+        self.len >= short.len && self.head[..n] == short.head[..n]
+    }
+}
+
+/// A letter count saturated at 3 as that many low bits.
+fn thermometer(c: u8) -> u128 {
+    (1u128 << c.min(3)) - 1
+}
+
+fn text_hash(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+}
+
+/// A token as a comparison reads it: its [`Hot`] record first, the token itself only for
+/// what the record does not hold (a long text, syllable sets, the skeleton).
+#[derive(Clone, Copy)]
+struct Tok<'a> {
+    h: &'a Hot,
+    t: &'a NameToken,
+}
+
+impl<'a> Tok<'a> {
+    fn chars(&self) -> usize {
+        if self.h.has(LONG) {
+            self.t.chars
+        } else {
+            self.h.chars as usize
+        }
+    }
+
+    fn text(&self) -> &'a str {
+        let n = self.h.len as usize;
+        if n <= HOT_TEXT && !self.h.has(LONG) {
+            if let Ok(s) = std::str::from_utf8(&self.h.head[..n]) {
+                return s;
+            }
+        }
+        &self.t.text
+    }
+}
+
+/// The sum over letters of the differences of two saturated letter counts: at most the sum
+/// of the differences of the true counts.
+fn sig_diff(a: u128, b: u128) -> usize {
+    (a ^ b).count_ones() as usize
+}
+
+/// Saturated letter counts of two texts together.
+fn sig_add(a: u128, b: u128) -> u128 {
+    (0..26).fold(0, |s, k| {
+        let count = |x: u128| ((x >> (3 * k)) & 7).count_ones() as u8;
+        s | thermometer(count(a) + count(b)) << (3 * k)
+    })
+}
+
+/// False only when [`token_sim`] certainly finds nothing: its tests, in its order, on what
+/// [`Hot`] keeps. Must stay in step with [`spelling_sim`] and [`token_sim`].
+fn maybe_similar(a: &Hot, b: &Hot, korean_mode: bool, is_org: bool) -> bool {
+    maybe_spelling(a, b, korean_mode, is_org) || {
+        let korean_pair = korean_mode && a.has(KOREAN) && b.has(KOREAN);
+        !is_org && a.has(NICKNAME) && b.has(NICKNAME) && a.nick & b.nick != 0 && !korean_pair && !a.has(EXACT_KOREAN) && !b.has(EXACT_KOREAN)
+    }
+}
+
+fn maybe_spelling(a: &Hot, b: &Hot, korean_mode: bool, is_org: bool) -> bool {
+    if a.has(LONG) || b.has(LONG) || a.has(EXACT_KOREAN) && b.has(EXACT_KOREAN) || a.may_equal(b) {
+        return true;
+    }
+    if a.role == TokenRole::Number || b.role == TokenRole::Number {
+        return false;
+    }
+    if (a.role == TokenRole::Patronymic) != (b.role == TokenRole::Patronymic) {
+        return false;
+    }
+    if a.has(KOREAN) && b.has(KOREAN) {
+        if a.korean & b.korean != 0 {
+            return true;
+        }
+        if korean_mode {
+            return false;
+        }
+    }
+    if a.has(CHINESE) && b.has(CHINESE) && a.chinese & b.chinese != 0 {
+        return true;
+    }
+    let (la, lb) = (a.chars as usize, b.chars as usize);
+    let (short, long) = if la <= lb { (a, b) } else { (b, a) };
+    let (ls, n) = (la.min(lb), la.max(lb));
+    if ls == 1 {
+        return !is_org && long.len > 1 && long.may_start_with(short);
+    }
+    if ls >= 4 && long.may_start_with(short) && ls * 2 >= n - 1 {
+        return true;
+    }
+    let first_same = a.head[0] == b.head[0];
+    if is_org && ls >= 4 && a.head[..4] == b.head[..4] {
+        return true;
+    }
+    if is_org && a.has(UNIT) && b.has(UNIT) {
+        return true;
+    }
+    let allowed = (2 * n / 7).max(1);
+    let diff = sig_diff(a.sig, b.sig);
+    let edits = (n - ls).max(diff.div_ceil(2));
+    if edits <= allowed && ls >= 3 || edits <= 2 && allowed == 1 && ls >= 4 && first_same {
+        return true;
+    }
+    let ascii = a.has(ASCII) && b.has(ASCII);
+    if ls >= 4 && la == lb && diff == 0 && ascii {
+        return true;
+    }
+    if ls >= 4 && a.skel != 0 && a.skel == b.skel && first_same && n * 2 <= ls * 3 {
+        return true;
+    }
+    if ls < 5 || n * 2 > ls * 3 {
+        return false;
+    }
+    !ascii || jaro_winkler_reachable((la + lb - diff.min(la + lb)) / 2, la, lb)
+}
+
+/// False only when [`joined_sim`] certainly finds nothing; in step with it.
+fn maybe_joined(single: &Hot, parts: &[Hot], korean_context: bool) -> bool {
+    // Syllables (Korean, Mandarin) may join in another spelling; letters joined or spelled
+    // alike start alike. Most pairs differ there.
+    let first_same = parts[0].head[0] == single.head[0];
+    let special = (single.flags | parts.iter().fold(0, |f, p| f | p.flags)) & (LONG | KOREAN | CHINESE) != 0;
+    if !first_same && !special {
+        return false;
+    }
+    if single.has(LONG) || parts.iter().any(|p| p.has(LONG)) {
+        return true;
+    }
+    let (lj, ls) = (parts.iter().map(|p| p.len as usize).sum::<usize>(), single.len as usize);
+    if lj == ls && single.may_start_with(&parts[0]) {
+        return true;
+    }
+    if korean_context && parts.iter().all(|p| p.has(KOREAN)) {
+        return true;
+    }
+    let mandarin = single.has(CHINESE) || parts.iter().any(|p| p.has(CHINESE_MANY));
+    if mandarin && single.has(ASCII) && parts.iter().all(|p| p.has(CHINESE)) {
+        return true;
+    }
+    if first_same && lj >= 6 && lj.abs_diff(ls) <= 2 {
+        if parts[parts.len() - 1].last != single.last {
+            return false;
+        }
+        let sig = parts.iter().fold(0, |s, p| sig_add(s, p.sig));
+        let diff = sig_diff(sig, single.sig);
+        return jaro_winkler_reachable((lj + ls - diff.min(lj + ls)) / 2, lj, ls);
+    }
+    false
 }
 
 /// Similarity of two words one edit beyond a spelling variant.
 const NEAR_MISS: f64 = 0.35;
 
-fn token_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
+fn token_sim(a: Tok, b: Tok, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
     spelling_sim(a, b, korean_mode, is_org).or_else(|| {
         // A nickname (Ted / Theodore) is the same given name to a reader, not to an edit
         // distance. Korean syllables never take this path: they are decided above.
-        let plain_names = !is_org && a.nickname && b.nickname;
-        let korean_pair = korean_mode && !a.korean.is_empty() && !b.korean.is_empty();
-        (plain_names && !korean_pair && !a.exact_korean && !b.exact_korean && cordon_text::nicknames::related(&a.text, &b.text)).then_some((0.8, How::Nickname))
+        let (a_text, b_text) = (a.text(), b.text());
+        let (a, b) = (a.h, b.h);
+        let plain_names = !is_org && a.has(NICKNAME) && b.has(NICKNAME);
+        let korean_pair = korean_mode && a.has(KOREAN) && b.has(KOREAN);
+        let exact = a.has(EXACT_KOREAN) || b.has(EXACT_KOREAN);
+        (plain_names && !korean_pair && !exact && a.nick & b.nick != 0 && cordon_text::nicknames::related(a_text, b_text)).then_some((0.8, How::Nickname))
     })
 }
 
@@ -196,36 +499,43 @@ fn jaro_winkler_reachable(common: usize, la: usize, lb: usize) -> bool {
     (m / la as f64 + m / lb as f64 + 1.0) / 3.0 >= 0.883
 }
 
-fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
+fn spelling_sim(a: Tok, b: Tok, korean_mode: bool, is_org: bool) -> Option<(f64, How)> {
+    // The token records answer first; the tokens themselves are read for syllable sets, the
+    // skeleton and long texts. Bounds on edits and shared letters come from the records'
+    // saturated letter counts: weaker than the true counts, so they only let more pairs on
+    // to the exact measures, which decide.
+    let (ha, hb) = (a.h, b.h);
     // Written in Hangul or Hanja on both sides: the syllables themselves decide (김종은 ≠
     // 김정은, although MR without breves writes both "jong").
-    if a.exact_korean && b.exact_korean {
-        return (a.korean == b.korean).then_some((1.0, How::Exact));
+    if ha.has(EXACT_KOREAN) && hb.has(EXACT_KOREAN) {
+        return (a.t.korean == b.t.korean).then_some((1.0, How::Exact));
     }
-    if a.text == b.text {
+    let (ta, tb) = (a.text(), b.text());
+    if ta == tb {
         return Some((1.0, How::Exact));
     }
-    if a.role == TokenRole::Number || b.role == TokenRole::Number {
+    if ha.role == TokenRole::Number || hb.role == TokenRole::Number {
         return None;
     }
     // A father's name is not a given name: OLEKSANDROVYCH is not OLEKSANDR.
-    if (a.role == TokenRole::Patronymic) != (b.role == TokenRole::Patronymic) {
+    if (ha.role == TokenRole::Patronymic) != (hb.role == TokenRole::Patronymic) {
         return None;
     }
-    if !a.korean.is_empty() && !b.korean.is_empty() && korean::intersects(&a.korean, &b.korean) {
+    let both_korean = ha.has(KOREAN) && hb.has(KOREAN);
+    if both_korean && ha.korean & hb.korean != 0 && korean::intersects(&a.t.korean, &b.t.korean) {
         return Some((0.97, How::Romanisation));
     }
     // In Korean names, syllables decide: Jong/Jon/Jun differ by one letter and are different
     // syllables, so no edit distance, no initials.
-    if korean_mode && !a.korean.is_empty() && !b.korean.is_empty() {
+    if korean_mode && both_korean {
         return None;
     }
     // One Mandarin syllable in Wade–Giles and in pinyin (HSI / XI, TUNG / DONG).
-    if !a.chinese.is_empty() && !b.chinese.is_empty() && korean::intersects(&a.chinese, &b.chinese) {
+    if ha.has(CHINESE) && hb.has(CHINESE) && ha.chinese & hb.chinese != 0 && korean::intersects(&a.t.chinese, &b.t.chinese) {
         return Some((0.95, How::Mandarin));
     }
-    let (la, lb) = (a.chars, b.chars);
-    let (short, long) = if la <= lb { (&a.text, &b.text) } else { (&b.text, &a.text) };
+    let (la, lb) = (a.chars(), b.chars());
+    let (short, long) = if la <= lb { (ta, tb) } else { (tb, ta) };
     let ls = la.min(lb);
     // An initial stands for a name with that letter (J. / Joachim); in organisation names a
     // lone letter is a word of its own.
@@ -233,11 +543,11 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
         if is_org {
             return None;
         }
-        return (long.starts_with(short.as_str()) && long.len() > 1).then_some((0.6, How::Initial));
+        return (long.starts_with(short) && long.len() > 1).then_some((0.6, How::Initial));
     }
     // A short form of four letters or more covering half the name (Alex / Alexei); three
     // letters (Ali / Aliadan, Abu / Abukar) say too little.
-    if ls >= 4 && long.starts_with(short.as_str()) && ls * 2 >= la.max(lb) - 1 {
+    if ls >= 4 && long.starts_with(short) && ls * 2 >= la.max(lb) - 1 {
         return Some((0.8, How::Prefix));
     }
     // Two forms of one English word in organisation names (TRADE / TRADING, INDUSTRY /
@@ -247,7 +557,7 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     }
     // Words English renderings of one organ use in turn for its kind of unit: Office 39 is
     // also Bureau 39, Division 39 and Room 39 (the Korean 실 and 국 have no one translation).
-    if is_org && UNIT_WORDS.contains(&a.text.as_str()) && UNIT_WORDS.contains(&b.text.as_str()) {
+    if is_org && ha.has(UNIT) && hb.has(UNIT) {
         return Some((0.8, How::UnitWord));
     }
     let n = la.max(lb);
@@ -256,13 +566,13 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     let allowed = (2 * n / 7).max(1);
     // Letter counts bound the edit distance from below (each edit fixes at most two count
     // differences), so most pairs never reach the quadratic comparison.
-    let count_diff: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| x.abs_diff(*y) as usize).sum();
+    let count_diff = sig_diff(ha.sig, hb.sig);
     let edits = if n - ls > allowed + 1 || count_diff.div_ceil(2) > allowed + 1 {
         usize::MAX
     } else {
-        levenshtein(&a.text, &b.text)
+        levenshtein(ta, tb)
     };
-    let first_same = a.text.as_bytes()[0] == b.text.as_bytes()[0];
+    let first_same = ta.as_bytes()[0] == tb.as_bytes()[0];
     if edits <= allowed && ls >= 3 {
         let sim = 1.0 - edits as f64 / (allowed + 1) as f64 * 0.6;
         return Some((sim, How::Similar));
@@ -273,14 +583,15 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
     if edits == 2 && allowed == 1 && ls >= 4 && first_same {
         return Some((NEAR_MISS, How::Similar));
     }
+    let ascii = ha.has(ASCII) && hb.has(ASCII);
     // Letters permuted (Putin / nitPu, reversed names).
-    if ls >= 4 && la == lb && count_diff == 0 && a.text.is_ascii() && b.text.is_ascii() {
+    if ls >= 4 && la == lb && count_diff == 0 && ascii && crate::analyze::letter_counts(ta) == crate::analyze::letter_counts(tb) {
         return Some((0.75, How::Similar));
     }
     // The same consonants in another transliteration (Muhammad / Mohammed).
     // Only for words of about the same length starting alike: HAMID and AHMAD share HMD, and so
     // does HAMMADOU.
-    if ls >= 4 && a.skeleton.len() >= 3 && a.skeleton == b.skeleton && first_same && la.max(lb) * 2 <= ls * 3 {
+    if ls >= 4 && ha.skel != 0 && ha.skel == hb.skel && first_same && la.max(lb) * 2 <= ls * 3 && a.t.skeleton == b.t.skeleton {
         return Some((0.85, How::Phonetic));
     }
     // Jaro–Winkler ≥ 0.93 is out of reach when lengths differ by more than a third.
@@ -288,13 +599,10 @@ fn spelling_sim(a: &NameToken, b: &NameToken, korean_mode: bool, is_org: bool) -
         return None;
     }
     // Skip pairs that cannot reach 0.93.
-    if a.text.is_ascii() && b.text.is_ascii() {
-        let common: usize = a.letters.iter().zip(&b.letters).map(|(x, y)| (*x).min(*y) as usize).sum();
-        if !jaro_winkler_reachable(common, la, lb) {
-            return None;
-        }
+    if ascii && !jaro_winkler_reachable((la + lb - count_diff.min(la + lb)) / 2, la, lb) {
+        return None;
     }
-    let jw = jaro_winkler(&a.text, &b.text);
+    let jw = jaro_winkler(ta, tb);
     if jw >= 0.93 {
         return Some((0.6 + (jw - 0.93) * 4.0, How::Similar));
     }
@@ -327,13 +635,14 @@ fn same_stem(a: &str, b: &str) -> bool {
 }
 
 /// A single token against two consecutive tokens joined (`Jongun` / `Jong Un`).
-fn joined_sim(single: &NameToken, parts: &[&NameToken], korean_context: bool) -> Option<(f64, How)> {
-    let (lj, ls) = (parts.iter().map(|p| p.text.len()).sum::<usize>(), single.text.len());
+fn joined_sim(single: Tok, parts: &[Tok], korean_context: bool) -> Option<(f64, How)> {
+    let word = single.text();
+    let (lj, ls) = (parts.iter().map(|p| p.h.len as usize).sum::<usize>(), word.len());
     // The joined text equals the single token: compare piece by piece, without building it
     // (and only when the lengths agree: most pairs are told apart by that alone).
-    let mut rest = single.text.as_str();
+    let mut rest = word;
     let concatenation = lj == ls
-        && parts.iter().all(|p| match rest.strip_prefix(p.text.as_str()) {
+        && parts.iter().all(|p| match rest.strip_prefix(p.text()) {
             Some(r) => {
                 rest = r;
                 true
@@ -343,43 +652,43 @@ fn joined_sim(single: &NameToken, parts: &[&NameToken], korean_context: bool) ->
     if concatenation {
         return Some((1.0, How::Joined));
     }
+    // The parts as tokens (at most three, on the stack), for their syllable sets.
+    let cold: [&NameToken; 3] = std::array::from_fn(|k| parts[k.min(parts.len() - 1)].t);
+    let cold = &cold[..parts.len()];
     // Just below a one-to-one syllable match, so that wins a tie (RI YONG = LI EN GIL must
     // pair RI/LI, not YONG/LI+EN).
     // Splitting a word into Korean syllables only makes sense for a Korean name: elsewhere
     // it pairs ABDELRAHMAN with ABDEL RAHMANJUMA.
-    let syllabic = korean_context && parts.iter().all(|p| !p.korean.is_empty());
-    if syllabic && !single.cyrillic.is_empty() && joined_cyrillic(&single.cyrillic, parts) {
-        return Some((0.95, How::Joined));
-    }
-    if syllabic && joined_syllables(&single.text, parts) {
-        return Some((0.95, How::Joined));
+    let syllabic = korean_context && parts.iter().all(|p| p.h.has(KOREAN));
+    if syllabic {
+        if single.h.has(CYRILLIC) && joined_cyrillic(&single.t.cyrillic, cold) {
+            return Some((0.95, How::Joined));
+        }
+        if joined_syllables(word, cold) {
+            return Some((0.95, How::Joined));
+        }
     }
     // Mandarin syllables joined in one spelling and split in another, across romanisations.
-    let mandarin = !single.chinese.is_empty() || parts.iter().any(|p| p.chinese.len() > 1);
-    if mandarin && single.text.is_ascii() && parts.iter().all(|p| !p.chinese.is_empty()) && joined_mandarin(&single.text, parts) {
+    let mandarin = single.h.has(CHINESE) || parts.iter().any(|p| p.h.has(CHINESE_MANY));
+    if mandarin && single.h.has(ASCII) && parts.iter().all(|p| p.h.has(CHINESE)) && joined_mandarin(word, cold) {
         return Some((0.95, How::Joined));
     }
     // A spelling difference, not a longer word: ABDELRAHMAN is not ABDEL RAHMANJUMA.
     if lj >= 6 && lj.abs_diff(ls) <= 2 {
-        // The same letter-count bound as for single tokens (see `token_sim`).
-        let mut counts = [0u8; 26];
-        for p in parts {
-            for (c, x) in counts.iter_mut().zip(&p.letters) {
-                *c = c.saturating_add(*x);
-            }
-        }
-        let common: usize = counts.iter().zip(&single.letters).map(|(x, y)| (*x).min(*y) as usize).sum();
-        if !jaro_winkler_reachable(common, lj, ls) {
+        // The same letter-count bound as for single tokens (see `spelling_sim`).
+        let sig = parts.iter().fold(0, |s, p| sig_add(s, p.h.sig));
+        let diff = sig_diff(sig, single.h.sig);
+        if !jaro_winkler_reachable((lj + ls - diff.min(lj + ls)) / 2, lj, ls) {
             return None;
         }
         // Edits as for one token, with both ends fixed: Jaro–Winkler's bonus for a shared
         // start would make ABDULHAQ of ABDUL HAI and AHMADIAN of AHMAD NAZIR.
-        let joined: String = parts.iter().map(|t| t.text.as_str()).collect();
+        let joined: String = parts.iter().map(|t| t.text()).collect();
         let n = lj.max(ls);
         // ⌊n / 4.5⌋.
         let allowed = (2 * n / 9).max(1);
-        let ends = joined.as_bytes().first() == single.text.as_bytes().first() && joined.as_bytes().last() == single.text.as_bytes().last();
-        if ends && levenshtein(&joined, &single.text) <= allowed {
+        let ends = joined.as_bytes().first() == word.as_bytes().first() && joined.as_bytes().last() == word.as_bytes().last();
+        if ends && levenshtein(&joined, word) <= allowed {
             return Some((0.85, How::Similar));
         }
     }
@@ -422,19 +731,20 @@ fn joined_mandarin(word: &str, parts: &[&NameToken]) -> bool {
         })
 }
 
-fn candidates(
-    a: &[&NameToken],
-    b: &[&NameToken],
-    korean_mode: bool,
-    korean_context: bool,
-    a_is_org: bool,
-    mut cache: Option<&mut SimCache>,
-    out: &mut Vec<Pair>,
-) {
+fn candidates(va: &View, vb: &View, korean_mode: bool, korean_context: bool, a_is_org: bool, mut cache: Option<&mut SimCache>, out: &mut Vec<Pair>) {
+    let (a, b, ha, hb) = (va.tokens, vb.tokens, va.hot, vb.hot);
     out.clear();
+    // Whether a span from each position may hold syllables or a long token (see
+    // `maybe_joined`): where neither side's does, tokens joined or spelled alike start alike.
+    let syllables_from = |h: &[Hot]| -> u32 {
+        (0..h.len().min(32)).fold(0, |m, i| {
+            m | ((h[i..h.len().min(i + 3)].iter().any(|t| t.flags & (LONG | KOREAN | CHINESE) != 0) as u32) << i)
+        })
+    };
+    let (sa, sb) = (syllables_from(ha), syllables_from(hb));
     for i in 0..a.len() {
         for j in 0..b.len() {
-            if let Some((sim, how)) = token_sim_memo(&mut cache, i, a[i], b[j], korean_mode, a_is_org) {
+            if let Some((sim, how)) = token_sim_memo(&mut cache, i, a[i], b[j], (&ha[i], &hb[j]), vb.ids[j], korean_mode, a_is_org) {
                 out.push(Pair {
                     a: (i, i + 1),
                     b: (j, j + 1),
@@ -444,9 +754,15 @@ fn candidates(
             }
             // Two or three tokens against one joined token (Jong Un / Jongun, Kum Gang San /
             // Kumgangsan, Bei Jing / Beijing).
+            let beyond = |m: u32, k: usize| k >= 32 || m >> k & 1 != 0;
+            if ha[i].head[0] != hb[j].head[0] && !beyond(sa, i) && !beyond(sb, j) {
+                continue;
+            }
             for len in 2..=3 {
-                if i + len <= a.len() {
-                    if let Some((sim, how)) = joined_sim(b[j], &a[i..i + len], korean_context) {
+                if i + len <= a.len() && maybe_joined(&hb[j], &ha[i..i + len], korean_context) {
+                    let parts: [Tok; 3] = std::array::from_fn(|k| (i + k).min(a.len() - 1)).map(|k| Tok { h: &ha[k], t: a[k] });
+                    let parts = &parts[..len];
+                    if let Some((sim, how)) = joined_sim(Tok { h: &hb[j], t: b[j] }, parts, korean_context) {
                         out.push(Pair {
                             a: (i, i + len),
                             b: (j, j + 1),
@@ -455,8 +771,10 @@ fn candidates(
                         });
                     }
                 }
-                if j + len <= b.len() {
-                    if let Some((sim, how)) = joined_sim(a[i], &b[j..j + len], korean_context) {
+                if j + len <= b.len() && maybe_joined(&ha[i], &hb[j..j + len], korean_context) {
+                    let parts: [Tok; 3] = std::array::from_fn(|k| (j + k).min(b.len() - 1)).map(|k| Tok { h: &hb[k], t: b[k] });
+                    let parts = &parts[..len];
+                    if let Some((sim, how)) = joined_sim(Tok { h: &ha[i], t: a[i] }, parts, korean_context) {
                         out.push(Pair {
                             a: (i, i + 1),
                             b: (j, j + len),
@@ -474,28 +792,34 @@ fn candidates(
     // spelling initials is a name (KIM is not Kahvarin Iradj Mohammadi).
     // Organisations: two letters are the initials of one two-word name in several hundred,
     // so they count for much less than longer ones (MS-13 is not Maria Schneider).
+    // Read from the `Hot` fields: an initialism has at most five letters, all in the head.
     let max = if a_is_org { 5 } else { 2 };
-    for (x, y, flip) in [(a, b, false), (b, a, true)] {
+    for (x, y, flip) in [(ha, hb, false), (hb, ha, true)] {
         // A person's name that is nothing but initials (AA) identifies no one.
         if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
             continue;
         }
         let any_legal = y.iter().any(|u| u.role == TokenRole::Legal);
         for (i, xi) in x.iter().enumerate() {
-            let t = &xi.text;
-            let n = xi.chars;
-            if xi.role != TokenRole::Name || !(2..=max).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) || !a_is_org && !xi.korean.is_empty() {
+            let n = xi.chars as usize;
+            if xi.role != TokenRole::Name || !(2..=max).contains(&n) || !xi.has(ALPHA) || !a_is_org && xi.has(KOREAN) {
                 continue;
             }
+            let t = &xi.head[..n];
             // Where the initials of the next n tokens from `j` end when they spell the token,
-            // skipping function words and, unless `legal`, legal forms.
+            // skipping function words and, unless `legal`, legal forms (as
+            // `crate::analyze::in_initials` says).
             let spelled_from = |j: usize, legal: bool| {
-                let mut span = y[j..].iter().enumerate().filter(|(_, u)| crate::analyze::in_initials(u, legal)).take(n);
+                let mut span = y[j..]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| !u.has(FUNCTION) && (legal || u.role != TokenRole::Legal))
+                    .take(n);
                 let mut last = None;
-                let spelled = t.chars().all(|c| {
+                let spelled = t.iter().all(|&c| {
                     span.next().is_some_and(|(k, u)| {
                         last = Some(k);
-                        u.text.starts_with(c)
+                        u.head[0] == c
                     })
                 });
                 last.filter(|_| spelled)
@@ -532,14 +856,15 @@ thread_local! {
 
 /// Aligns token spans greedily, best similarity first, into `work.pairs` (in order of `a`);
 /// `work.used_a` / `work.used_b` mark the tokens aligned.
-fn align(a: &[&NameToken], b: &[&NameToken], korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, work: &mut Work) {
+fn align(va: &View, vb: &View, korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, work: &mut Work) {
+    let (a, b) = (va.tokens, vb.tokens);
     let Work {
         cands,
         pairs: out,
         used_a,
         used_b,
     } = work;
-    candidates(a, b, korean_mode, korean_context, is_org, cache, cands);
+    candidates(va, vb, korean_mode, korean_context, is_org, cache, cands);
     // Best similarity first; among equals, spans covering more tokens, then earlier positions.
     cands.sort_by(|x, y| {
         y.sim
@@ -580,9 +905,9 @@ pub(crate) fn is_korean(f: &NameForm) -> bool {
 }
 
 /// `X bin Y` is X, son of Y: the same tokens on the other side of `bin` are another person.
-fn patronymic_swapped(a: &[&NameToken], b: &[&NameToken], pairs: &[Pair]) -> bool {
-    let side = |ts: &[&NameToken], i: usize| -> Option<i32> {
-        let k = ts.iter().position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))?;
+fn patronymic_swapped(a: &[Hot], b: &[Hot], pairs: &[Pair]) -> bool {
+    let side = |ts: &[Hot], i: usize| -> Option<i32> {
+        let k = ts.iter().position(|t| t.has(BIN))?;
         Some(if i < k {
             -1
         } else if i > k {
@@ -593,11 +918,7 @@ fn patronymic_swapped(a: &[&NameToken], b: &[&NameToken], pairs: &[Pair]) -> boo
     };
     // Only where BIN sits inside both names; a reordered name (bin Salman Mohammed) has lost
     // the structure and says nothing about who is whose son.
-    let inside = |ts: &[&NameToken]| {
-        ts.iter()
-            .position(|t| matches!(t.text.as_str(), "bin" | "ibn" | "bint" | "ben"))
-            .is_some_and(|k| k > 0 && k + 1 < ts.len())
-    };
+    let inside = |ts: &[Hot]| ts.iter().position(|t| t.has(BIN)).is_some_and(|k| k > 0 && k + 1 < ts.len());
     if !inside(a) || !inside(b) {
         return false;
     }
@@ -621,89 +942,94 @@ pub fn name_score(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64
 
 fn compare_forms(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64, explain: bool) -> NameScore {
     let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
-    compare(&View::of(a, &ra), &View::of(b, &rb), weight, explain, None)
+    let (ha, hb) = (View::hot_of(&ra, weight), View::hot_of(&rb, weight));
+    let (ia, ib) = (vec![NO_ID; ra.len()], vec![NO_ID; rb.len()]);
+    compare(&View::of(a, &ra, &ha, &ia), &View::of(b, &rb, &hb, &ib), explain, None)
 }
 
 /// [`compare_names`] on views: the screener explains a hit on the name as its token table
 /// holds it.
-pub(crate) fn explain_views(a: &View, b: &View, weight: &dyn Fn(&NameToken) -> f64) -> NameScore {
-    compare(a, b, weight, true, None)
+pub(crate) fn explain_views(a: &View, b: &View) -> NameScore {
+    compare(a, b, true, None)
 }
 
 /// [`name_score`] with token similarities memoised for the query name `a`; the cache must
 /// have been cleared since it last served another query name.
-pub(crate) fn name_score_memo(a: &View, b: &View, weight: &dyn Fn(&NameToken) -> f64, cache: &mut SimCache) -> f64 {
-    compare(a, b, weight, false, Some(cache)).score
+pub(crate) fn name_score_memo(a: &View, b: &View, cache: &mut SimCache) -> f64 {
+    compare(a, b, false, Some(cache)).score
 }
 
 /// A name as a comparison reads it: its tokens, wherever they are kept (in a [`NameForm`], or
-/// in a screener's vocabulary, where each distinct token is kept once), and its reading.
+/// in a screener's vocabulary, where each distinct token is kept once), their [`Hot`] fields
+/// (with the weights they count with), their vocabulary ids ([`NO_ID`] outside one) and its
+/// reading.
 #[derive(Clone, Copy)]
 pub(crate) struct View<'a> {
     pub(crate) tokens: &'a [&'a NameToken],
+    pub(crate) hot: &'a [Hot],
+    pub(crate) ids: &'a [u32],
     pub(crate) is_org: bool,
     pub(crate) korean: bool,
 }
 
 impl<'a> View<'a> {
-    /// The view of a form, through references to its tokens.
-    pub(crate) fn of(f: &NameForm, tokens: &'a [&'a NameToken]) -> View<'a> {
+    /// The view of a form, through references to its tokens and their fields.
+    pub(crate) fn of(f: &NameForm, tokens: &'a [&'a NameToken], hot: &'a [Hot], ids: &'a [u32]) -> View<'a> {
         View {
             tokens,
+            hot,
+            ids,
             is_org: f.is_org,
             korean: f.korean,
         }
     }
+
+    /// The [`Hot`] fields of tokens weighed by `rarity`.
+    pub(crate) fn hot_of(tokens: &[&NameToken], rarity: &dyn Fn(&NameToken) -> f64) -> Vec<Hot> {
+        tokens.iter().map(|t| Hot::of(t, rarity)).collect()
+    }
 }
 
-fn compare<'a>(a: &View<'a>, b: &View<'a>, weight: &dyn Fn(&NameToken) -> f64, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
-    let (ta, tb) = (a.tokens, b.tokens);
-    if ta.is_empty() || tb.is_empty() {
+fn compare<'a>(a: &View<'a>, b: &View<'a>, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
+    if a.tokens.is_empty() || b.tokens.is_empty() {
         return NameScore {
             score: 0.0,
             explanation: vec!["empty name".into()],
         };
     }
-    let w = |t: &NameToken| role_weight(t) * if t.role == TokenRole::Name { weight(t) } else { 1.0 };
     let korean_mode = a.korean && b.korean;
     // Either name reading as Korean (or written in Hangul/Hanja) allows syllable splits: a
     // joined "Jongun" alone does not make its name Korean.
-    let korean_context = a.korean || b.korean || ta.iter().chain(tb).any(|t| t.exact_korean) || a.is_org && b.is_org;
+    let korean_context = a.korean || b.korean || a.hot.iter().chain(b.hot).any(|t| t.has(EXACT_KOREAN)) || a.is_org && b.is_org;
     WORK.with(|work| {
         let mut work = work.borrow_mut();
-        align(ta, tb, korean_mode, korean_context, a.is_org || b.is_org, cache, &mut work);
+        align(a, b, korean_mode, korean_context, a.is_org || b.is_org, cache, &mut work);
         let Work { pairs, used_a, used_b, .. } = &*work;
-        finish(a, b, &w, explain, korean_mode, pairs, used_a, used_b)
+        finish(a, b, explain, korean_mode, pairs, used_a, used_b)
     })
 }
 
 /// The score of an alignment, and its explanation when asked for.
 #[allow(clippy::too_many_arguments)]
-fn finish<'a, 'b>(
-    a: &View<'a>,
-    b: &View<'a>,
-    w: &dyn Fn(&NameToken) -> f64,
-    explain: bool,
-    korean_mode: bool,
-    pairs: &[Pair],
-    used_a: &'b [bool],
-    used_b: &'b [bool],
-) -> NameScore {
+fn finish<'a, 'b>(a: &View<'a>, b: &View<'a>, explain: bool, korean_mode: bool, pairs: &[Pair], used_a: &'b [bool], used_b: &'b [bool]) -> NameScore {
+    // The score is summed from the `Hot` fields; the tokens themselves are read for the
+    // explanation, and to compare numbers.
     let (ta, tb) = (a.tokens, b.tokens);
+    let (ha, hb) = (a.hot, b.hot);
     let mut explanation = Vec::new();
-    let (wa, wb): (f64, f64) = (ta.iter().map(|t| w(t)).sum(), tb.iter().map(|t| w(t)).sum());
+    let (wa, wb): (f64, f64) = (ha.iter().map(|t| t.w).sum(), hb.iter().map(|t| t.w).sum());
     let mut ma = 0.0;
     let mut mb = 0.0;
-    let all_names_used = |ts: &[&NameToken], used: &[bool]| ts.iter().zip(used).all(|(t, u)| *u || t.role != TokenRole::Name);
+    let all_names_used = |ts: &[Hot], used: &[bool]| ts.iter().zip(used).all(|(t, u)| *u || t.role != TokenRole::Name);
     for p in pairs {
-        let mut spa: f64 = ta[p.a.0..p.a.1].iter().map(|t| w(t)).sum();
-        let mut spb: f64 = tb[p.b.0..p.b.1].iter().map(|t| w(t)).sum();
+        let mut spa: f64 = ha[p.a.0..p.a.1].iter().map(|t| t.w).sum();
+        let mut spb: f64 = hb[p.b.0..p.b.1].iter().map(|t| t.w).sum();
         // Initials stand for the words they abbreviate only when they are all the other name
         // offers; beside unmatched words (JONG UN KIM / UK NAVIGATOR) they weigh one word.
         let acronym_side_complete = if p.a.1 - p.a.0 == 1 {
-            all_names_used(ta, used_a)
+            all_names_used(ha, used_a)
         } else {
-            all_names_used(tb, used_b)
+            all_names_used(hb, used_b)
         };
         if p.how == How::Acronym && !acronym_side_complete {
             let one = spa.min(spb);
@@ -732,22 +1058,24 @@ fn finish<'a, 'b>(
             });
         }
     }
-    // Unmatched name and number tokens, as an iterator (no allocation per comparison).
-    let unmatched = |ts: &'a [&'a NameToken], used: &'b [bool]| {
-        ts.iter()
+    // Unmatched name and number tokens, as an iterator (no allocation per comparison), their
+    // roles and the tokens.
+    let unmatched = |hs: &'a [Hot], used: &'b [bool]| {
+        hs.iter()
             .zip(used)
-            .filter(|(t, u)| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
-            .map(|(t, _)| *t)
+            .enumerate()
+            .filter(|(_, (t, u))| !**u && matches!(t.role, TokenRole::Name | TokenRole::Number))
+            .map(|(i, (t, _))| (i, t.role))
     };
-    let (ua, ub) = (unmatched(ta, used_a), unmatched(tb, used_b));
+    let (ua, ub) = (unmatched(ha, used_a), unmatched(hb, used_b));
     let (ua_empty, ub_empty) = (ua.clone().next().is_none(), ub.clone().next().is_none());
     let coverage = (ma / wa.max(1e-9)).max(mb / wb.max(1e-9));
     let dice = (ma + mb) / (wa + wb).max(1e-9);
     let mut score = 0.5 * coverage + 0.5 * dice;
 
     // A father's name missing on one side says nothing; two different ones are two people.
-    let lone_patronymic = |ts: &'a [&'a NameToken], used: &[bool]| ts.iter().zip(used).any(|(t, u)| !*u && t.role == TokenRole::Patronymic);
-    let patronymics_differ = lone_patronymic(ta, used_a) && lone_patronymic(tb, used_b);
+    let lone_patronymic = |ts: &'a [Hot], used: &[bool]| ts.iter().zip(used).any(|(t, u)| !*u && t.role == TokenRole::Patronymic);
+    let patronymics_differ = lone_patronymic(ha, used_a) && lone_patronymic(hb, used_b);
     if patronymics_differ {
         // As decisive as a different given name, and weighed as little as it is, so the
         // penalty is stronger than a substitution's.
@@ -758,20 +1086,19 @@ fn finish<'a, 'b>(
     }
     // Both sides keep a name token the other lacks: a substitution, not an omission. Numbers
     // against numbers are judged on their own below.
-    let numbers_against_numbers = ua.clone().all(|t| t.role == TokenRole::Number) && ub.clone().all(|t| t.role == TokenRole::Number);
+    let numbers_against_numbers = ua.clone().all(|(_, r)| r == TokenRole::Number) && ub.clone().all(|(_, r)| r == TokenRole::Number);
+    let (sa, sb) = (ua.clone().map(|(i, _)| ta[i]), ub.clone().map(|(i, _)| tb[i]));
     if !ua_empty && !ub_empty && !numbers_against_numbers {
         score *= 0.7;
         if explain {
-            explanation.push(format!("{} ≠ {}", upper(ua.clone()), upper(ub.clone())));
+            explanation.push(format!("{} ≠ {}", upper(sa.clone()), upper(sb.clone())));
         }
-    } else if !ua_empty || !ub_empty {
-        let extra = if ua_empty { ub.clone() } else { ua.clone() };
-        if explain {
-            explanation.push(format!("{} only in one name", upper(extra)));
-        }
+    } else if (!ua_empty || !ub_empty) && explain {
+        let extra = if ua_empty { upper(sb.clone()) } else { upper(sa.clone()) };
+        explanation.push(format!("{extra} only in one name"));
     }
-    let name_tokens = |ts: &[&NameToken]| ts.iter().filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number)).count();
-    let (na, nb) = (name_tokens(ta), name_tokens(tb));
+    let name_tokens = |ts: &[Hot]| ts.iter().filter(|t| matches!(t.role, TokenRole::Name | TokenRole::Number)).count();
+    let (na, nb) = (name_tokens(ha), name_tokens(hb));
     // A one-token name against a longer one identifies little; for a person (TOM against
     // TOM BAKER) less than for a company (FABERLIC against FABERLIC EUROPE).
     // Not when the one token is the other name joined (FridrichBuchenberg / Friedrich
@@ -781,8 +1108,15 @@ fn finish<'a, 'b>(
         score *= if a.is_org || b.is_org { 0.8 } else { 0.7 };
     }
     // Numbers must agree (Management Company 23 ≠ Management Company).
-    let nums = |f: &View<'a>| f.tokens.iter().filter(|t| t.role == TokenRole::Number).map(|t| t.text.as_str());
-    if !nums(a).eq(nums(b)) {
+    let nums = |f: &View<'a>| {
+        f.hot
+            .iter()
+            .zip(f.tokens)
+            .filter(|(h, _)| h.role == TokenRole::Number)
+            .map(|(_, t)| t.text.as_str())
+    };
+    let any_number = |f: &View<'a>| f.hot.iter().any(|h| h.role == TokenRole::Number);
+    if (any_number(a) || any_number(b)) && !nums(a).eq(nums(b)) {
         score *= 0.95;
         // Numbers on both sides that differ: another series of the same name (Fund VII / Fund
         // VIII, Asia Bridge 1 / 2), worth a reviewer's look, never a strong match.
@@ -790,8 +1124,8 @@ fn finish<'a, 'b>(
             score = score.min(0.7);
             // Where the words that agree only say what kind of unit it is (Bureau 53 / Bureau
             // 39, Department 53 / Department 30), the number is the name: another unit.
-            let says_what_kind = |t: &&NameToken| t.role == TokenRole::Generic || UNIT_WORDS.contains(&t.text.as_str());
-            if pairs.iter().all(|p| ta[p.a.0..p.a.1].iter().all(says_what_kind)) {
+            let says_what_kind = |t: &Hot| t.role == TokenRole::Generic || t.has(UNIT);
+            if pairs.iter().all(|p| ha[p.a.0..p.a.1].iter().all(says_what_kind)) {
                 score = score.min(0.5);
             }
         }
@@ -801,7 +1135,7 @@ fn finish<'a, 'b>(
     }
     // Korean names: every syllable must agree. A different syllable is a different person,
     // however close the letters are (JONG UN ≠ JONG IL).
-    if patronymic_swapped(ta, tb, pairs) {
+    if patronymic_swapped(ha, hb, pairs) {
         score = score.min(0.5);
         if explain {
             explanation.push("given name and father's name swapped around BIN".into());
@@ -810,7 +1144,7 @@ fn finish<'a, 'b>(
     if korean_mode && (!ua_empty || !ub_empty) {
         score = score.min(0.45);
         if explain {
-            explanation.push(format!("Korean name syllables differ: {} ≠ {}", upper(ua), upper(ub)));
+            explanation.push(format!("Korean name syllables differ: {} ≠ {}", upper(sa), upper(sb)));
         }
     }
     NameScore {

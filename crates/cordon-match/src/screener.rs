@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality, PartialDate};
 use cordon_text::korean;
 
-use crate::analyze::{analyze, NameForm, NameToken, TokenRole};
-use crate::compare::{explain_views, name_score_memo, SimCache, View, DEFAULT_THRESHOLD, UNIT_WORDS};
+use crate::analyze::{analyze, NameForm, NameToken, TokenRole, NO_ID};
+use crate::compare::{explain_views, name_score_memo, Hot, SimCache, View, DEFAULT_THRESHOLD, UNIT_WORDS};
 
 /// What is screened: a name and optional supporting details.
 #[derive(Clone, Debug, Default)]
@@ -203,6 +203,9 @@ pub struct Screener {
     norms: Vec<f32>,
     /// Every distinct token of the indexed names once, by vocabulary id: what scoring reads.
     tokens: Vec<NameToken>,
+    /// What scoring reads of each token first ([`Hot`]), by vocabulary id: one cache line
+    /// or less per token, where the token itself is several and its strings more.
+    hot: Vec<Hot>,
     /// The vocabulary ids of each name's tokens, name after name (see [`Slim`]).
     name_tokens: Vec<u32>,
     /// Per name, what scoring needs (see [`Slim`]).
@@ -245,24 +248,20 @@ struct Posting {
 /// touched is cheaper than zeroing arrays the size of the index.
 #[derive(Default)]
 struct Scratch {
-    /// Per name, what retrieval accumulates, in one slot (one cache line read per posting
-    /// entry rather than one per array).
+    /// Per name, what retrieval accumulates, in one slot of eight bytes (one read per
+    /// posting entry, and as many slots to a cache line as fit).
     slots: Vec<Slot>,
     /// Names touched so far, as bits: small enough for the L1 cache, so the long posting
     /// lists of the second pass skip untouched names without reading their slots.
     seen: Vec<u64>,
     touched: Vec<u32>,
-    group_touched: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
     acc: f32,
-    best: f32,
     /// The query's key groups already credited.
     mask: u32,
-    /// The name's norm ([`Screener::norm`]), copied here when the scratch is made.
-    norm: f32,
 }
 
 /// Posting lists longer than this are read in the second pass of [`Screener::candidates`].
@@ -457,6 +456,7 @@ impl Screener {
             vocab: HashMap::new(),
             norms: Vec::new(),
             tokens: Vec::new(),
+            hot: Vec::new(),
             name_tokens: Vec::new(),
             slim: Vec::new(),
         };
@@ -560,6 +560,7 @@ impl Screener {
                 t.id = *vocab.entry(t.vocab_key()).or_insert(next);
                 s.name_tokens.push(t.id);
                 if t.id == next {
+                    s.hot.push(Hot::of(&t, &|t| t.weight));
                     s.tokens.push(t);
                 }
             }
@@ -665,12 +666,16 @@ impl Screener {
         let mut qn = 0.0f64;
         for (g, group) in groups.iter().enumerate() {
             let mut heaviest = 0.0f64;
+            let first = lists.len();
             for p in group.iter().filter_map(|k| self.postings.get(k)) {
                 heaviest = heaviest.max(p.weight);
                 if g < 32 {
                     lists.push((g, p));
                 }
             }
+            // Heaviest first: the first key of a group to reach a name is the one it counts
+            // with, and the group's bit then closes the name to the group's other keys.
+            lists[first..].sort_by(|x, y| y.1.weight.total_cmp(&x.1.weight));
             if g < norm_groups {
                 qn += heaviest;
             }
@@ -678,14 +683,9 @@ impl Screener {
         let qn = qn as f32;
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let Scratch {
-                slots,
-                seen,
-                touched,
-                group_touched,
-            } = &mut *scratch;
+            let Scratch { slots, seen, touched } = &mut *scratch;
             if slots.len() != n {
-                *slots = self.norms.iter().map(|&norm| Slot { norm, ..Slot::default() }).collect();
+                *slots = vec![Slot::default(); n];
                 *seen = vec![0u64; n.div_ceil(64)];
             }
             touched.clear();
@@ -693,7 +693,6 @@ impl Screener {
                 let open = !long_pass || touched.len() < max;
                 for run in lists.chunk_by(|x, y| x.0 == y.0) {
                     let bit = 1u32 << run[0].0;
-                    group_touched.clear();
                     for &(_, p) in run {
                         // Keys shared by a large part of the index (a common syllable) rank nothing.
                         if p.names.len() > n / 4 + 50 || (p.names.len() > LONG_POSTINGS) != long_pass {
@@ -708,62 +707,53 @@ impl Screener {
                                 while x != 0 {
                                     let i = k * 64 + x.trailing_zeros() as usize;
                                     x &= x - 1;
-                                    if slots[i].mask & bit != 0 || slots[i].acc == 0.0 {
+                                    let slot = &mut slots[i];
+                                    if slot.mask & bit != 0 || slot.acc == 0.0 {
                                         continue;
                                     }
-                                    let slot = &mut slots[i].best;
-                                    if *slot == 0.0 {
-                                        group_touched.push(i as u32);
-                                    }
-                                    *slot = slot.max(w);
+                                    slot.acc += w;
+                                    slot.mask |= bit;
                                 }
                             }
                             continue;
                         }
                         for &e in &p.names {
                             let i = e as usize;
-                            if long_pass && (slots[i].mask & bit != 0 || !open && slots[i].acc == 0.0) {
+                            let slot = &mut slots[i];
+                            if slot.mask & bit != 0 || long_pass && !open && slot.acc == 0.0 {
                                 continue;
                             }
-                            let slot = &mut slots[i].best;
-                            if *slot == 0.0 {
-                                group_touched.push(e);
+                            if slot.acc == 0.0 {
+                                touched.push(e);
+                                seen[i >> 6] |= 1 << (i & 63);
                             }
-                            *slot = slot.max(w);
+                            slot.acc += w;
+                            slot.mask |= bit;
                         }
-                    }
-                    for &e in group_touched.iter() {
-                        let i = e as usize;
-                        let slot = &mut slots[i];
-                        if slot.acc == 0.0 {
-                            touched.push(e);
-                            seen[i >> 6] |= 1 << (i & 63);
-                        }
-                        slot.acc += std::mem::take(&mut slot.best);
-                        slot.mask |= bit;
                     }
                 }
             }
-            let mut scored: Vec<(f32, u32)> = touched
+            // Best score first, then lower id, as one integer to sort on: the scores are
+            // positive, so their bits order as they do.
+            let mut scored: Vec<u64> = touched
                 .iter()
                 .map(|&e| {
                     let i = e as usize;
                     let slot = &mut slots[i];
-                    let s = slot.acc / (qn + slot.norm + 1e-3);
+                    let s = slot.acc / (qn + self.norms[i] + 1e-3);
                     slot.acc = 0.0;
                     slot.mask = 0;
                     seen[i >> 6] = 0;
-                    (s, e)
+                    (!s.to_bits() as u64) << 32 | e as u64
                 })
                 .collect();
-            let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
             // Only the best `max` need ordering.
             if scored.len() > max {
-                scored.select_nth_unstable_by(max, by_score);
+                scored.select_nth_unstable(max);
                 scored.truncate(max);
             }
-            scored.sort_unstable_by(by_score);
-            scored.into_iter().map(|(_, e)| e).collect()
+            scored.sort_unstable();
+            scored.into_iter().map(|k| k as u32).collect()
         })
     }
 
@@ -819,12 +809,7 @@ impl Screener {
         for &(_, n) in pool {
             let slim = self.slim[n as usize];
             for &id in &self.name_tokens[slim.start as usize..slim.start as usize + slim.len as usize] {
-                let t = &self.tokens[id as usize];
-                sink = sink
-                    .wrapping_add(t.chars)
-                    .wrapping_add(t.letters[13] as usize)
-                    .wrapping_add(t.korean.len() + t.chinese.len() + t.skeleton.len())
-                    .wrapping_add(t.text.as_bytes().first().copied().unwrap_or(0) as usize);
+                sink = sink.wrapping_add(self.hot[id as usize].touch());
             }
         }
         std::hint::black_box(sink);
@@ -833,22 +818,31 @@ impl Screener {
     /// Runs `f` on the view of an indexed name through the shared token table.
     fn with_view<R>(&self, slim: Slim, f: impl FnOnce(View) -> R) -> R {
         let ids = &self.name_tokens[slim.start as usize..slim.start as usize + slim.len as usize];
-        let view = |tokens| View {
+        let view = |tokens, hot| View {
             tokens,
+            hot,
+            ids,
             is_org: slim.is_org,
             korean: slim.korean,
         };
         const INLINE: usize = 12;
         if ids.is_empty() {
-            return f(view(&[]));
+            return f(view(&[], &[]));
         }
         if ids.len() <= INLINE {
-            // References on the stack: no allocation per name scored.
-            let refs: [&NameToken; INLINE] = std::array::from_fn(|k| &self.tokens[ids[k.min(ids.len() - 1)] as usize]);
-            f(view(&refs[..ids.len()]))
+            // On the stack: no allocation per name scored. The references are addresses in
+            // the token table, not yet read.
+            let at = |k: usize| ids[k.min(ids.len() - 1)] as usize;
+            let refs: [&NameToken; INLINE] = std::array::from_fn(|k| &self.tokens[at(k)]);
+            let mut hot = [self.hot[at(0)]; INLINE];
+            for (h, &id) in hot.iter_mut().zip(ids).skip(1) {
+                *h = self.hot[id as usize];
+            }
+            f(view(&refs[..ids.len()], &hot[..ids.len()]))
         } else {
             let refs: Vec<&NameToken> = ids.iter().map(|&id| &self.tokens[id as usize]).collect();
-            f(view(&refs))
+            let hot: Vec<Hot> = ids.iter().map(|&id| self.hot[id as usize]).collect();
+            f(view(&refs, &hot))
         }
     }
 
@@ -966,13 +960,18 @@ impl Screener {
     /// Scores the entities of `pool` (`(entity, name)` pairs, an entity's names together) on
     /// those names.
     fn rank(&self, q: &Query, forms: &Forms, pool: Vec<(u32, u32)>, threshold: f64, limit: usize) -> Vec<Hit> {
-        fn refs(f: &Option<NameForm>) -> Option<Vec<&NameToken>> {
-            f.as_ref().map(|f| f.tokens.iter().collect())
+        type Parts<'a> = Option<(Vec<&'a NameToken>, Vec<Hot>, Vec<u32>)>;
+        fn parts(f: &Option<NameForm>) -> Parts<'_> {
+            f.as_ref().map(|f| {
+                let refs: Vec<&NameToken> = f.tokens.iter().collect();
+                let hot = View::hot_of(&refs, &|t| t.weight);
+                (refs, hot, vec![NO_ID; f.tokens.len()])
+            })
         }
-        fn view<'a>(f: &'a Option<NameForm>, r: &'a Option<Vec<&'a NameToken>>) -> Option<View<'a>> {
-            f.as_ref().zip(r.as_deref()).map(|(f, r)| View::of(f, r))
+        fn view<'a>(f: &'a Option<NameForm>, p: &'a Parts<'a>) -> Option<View<'a>> {
+            f.as_ref().zip(p.as_ref()).map(|(f, (r, h, i))| View::of(f, r, h, i))
         }
-        let (person, org) = (refs(&forms.person), refs(&forms.org));
+        let (person, org) = (parts(&forms.person), parts(&forms.org));
         self.touch(&pool);
         let views = Views {
             person: view(&forms.person, &person),
@@ -1022,14 +1021,13 @@ impl Screener {
             | (None, _) => {}
             _ => return None,
         }
-        let rarity = |t: &NameToken| t.weight;
         // The query is read as the entity's kind: a person's name against persons.
         let query = views.for_kind(kind)?;
         let mut best: Option<(f64, u32)> = None;
         for &(_, i) in names {
             let cache = &mut memo[(kind != EntityKind::Person) as usize];
             let slim = self.slim[i as usize];
-            let s = self.with_view(slim, |v| name_score_memo(query, &v, &rarity, cache));
+            let s = self.with_view(slim, |v| name_score_memo(query, &v, cache));
             // A weak alias alone identifies less.
             let s = if slim.weak { s * 0.92 } else { s };
             if best.is_none_or(|b| s > b.0) {
@@ -1048,7 +1046,7 @@ impl Screener {
         if explain {
             if let Some((s, i)) = best {
                 let n = &self.names[i as usize];
-                let why = self.with_view(self.slim[i as usize], |v| explain_views(query, &v, &rarity));
+                let why = self.with_view(self.slim[i as usize], |v| explain_views(query, &v));
                 explanation.push(FeatureScore {
                     feature: Feature::Name,
                     score: s,

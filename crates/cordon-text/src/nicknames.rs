@@ -68,6 +68,13 @@ pub fn variants(a: &str) -> impl Iterator<Item = &'static str> {
     nicks.chain(formals).copied()
 }
 
+/// The formal names `a` is or shortens: itself, and the formal names of the table it is a
+/// nickname of. Two [`related`] names always have one in common.
+pub fn formals(a: &str) -> impl Iterator<Item = &str> {
+    let t = table();
+    std::iter::once(a).chain(t.formals.get(a).into_iter().flatten().copied())
+}
+
 /// True when the name is in the table, formal or nickname.
 pub fn is_known(a: &str) -> bool {
     let t = table();
