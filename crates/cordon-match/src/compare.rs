@@ -202,6 +202,11 @@ pub(crate) struct Hot {
     /// One bit per Hangul syllable the token may be (by hash): two tokens with no bit in
     /// common share no syllable.
     korean: u32,
+    /// The letters the spellings of its Korean syllables start and end with
+    /// ([`korean::spelling_edges`]): a word joining syllables starts with one of the first
+    /// syllable's and ends with one of the last's.
+    initials: u32,
+    finals: u32,
     /// Likewise for its Mandarin syllables.
     chinese: u16,
     /// Likewise for the formal given names it is or shortens (only for tokens in the
@@ -220,7 +225,7 @@ pub(crate) struct Hot {
 }
 
 /// Bytes of a token's text kept in its [`Hot`] record.
-const HOT_TEXT: usize = 24;
+const HOT_TEXT: usize = 16;
 
 const _: () = assert!(std::mem::size_of::<Hot>() == 64);
 
@@ -289,6 +294,8 @@ impl Hot {
             sig,
             head,
             korean: t.korean.iter().fold(0, |m, &c| m | bit_hash(c as u32, 32)),
+            initials: t.korean.iter().fold(0, |m, &c| m | korean::spelling_edges(c).0),
+            finals: t.korean.iter().fold(0, |m, &c| m | korean::spelling_edges(c).1),
             chinese: t.chinese.iter().fold(0, |m, &c| m | bit_hash(c as u32, 16) as u16),
             nick: if t.nickname {
                 cordon_text::nicknames::formals(&t.text).fold(0, |m, f| m | bit_hash(text_hash(f), 16) as u16)
@@ -458,7 +465,12 @@ fn maybe_joined(single: &Hot, parts: &[Hot], korean_context: bool) -> bool {
         return true;
     }
     if korean_context && parts.iter().all(|p| p.has(KOREAN)) {
-        return true;
+        // Written in Cyrillic, the word is split on its Cyrillic syllables; else on its
+        // letters, which must start and end as the syllables' spellings do.
+        let spelled = korean::letter_bit(single.head[0]) & parts[0].initials != 0 && korean::letter_bit(single.last) & parts[parts.len() - 1].finals != 0;
+        if single.has(CYRILLIC) || spelled {
+            return true;
+        }
     }
     let mandarin = single.has(CHINESE) || parts.iter().any(|p| p.has(CHINESE_MANY));
     if mandarin && single.has(ASCII) && parts.iter().all(|p| p.has(CHINESE)) {
@@ -855,8 +867,10 @@ thread_local! {
 }
 
 /// Aligns token spans greedily, best similarity first, into `work.pairs` (in order of `a`);
-/// `work.used_a` / `work.used_b` mark the tokens aligned.
-fn align(va: &View, vb: &View, korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, work: &mut Work) {
+/// `work.used_a` / `work.used_b` mark the tokens aligned. False, and nothing aligned, when
+/// the score cannot reach `cutoff` ([`score_bound`]).
+#[allow(clippy::too_many_arguments)]
+fn align(va: &View, vb: &View, korean_mode: bool, korean_context: bool, is_org: bool, cache: Option<&mut SimCache>, cutoff: f64, work: &mut Work) -> bool {
     let (a, b) = (va.tokens, vb.tokens);
     let Work {
         cands,
@@ -865,6 +879,9 @@ fn align(va: &View, vb: &View, korean_mode: bool, korean_context: bool, is_org: 
         used_b,
     } = work;
     candidates(va, vb, korean_mode, korean_context, is_org, cache, cands);
+    if cutoff > 0.0 && score_bound(va.hot, vb.hot, cands) + 1e-9 < cutoff {
+        return false;
+    }
     // Best similarity first; among equals, spans covering more tokens, then earlier positions.
     cands.sort_by(|x, y| {
         y.sim
@@ -887,6 +904,32 @@ fn align(va: &View, vb: &View, korean_mode: bool, korean_context: bool, is_org: 
         out.push(c);
     }
     out.sort_by_key(|p| p.a.0);
+    true
+}
+
+/// A bound on the score of any alignment of `cands`: each token counted at the best
+/// similarity of the spans holding it (an alignment uses one of them at most, and initials
+/// may count for less), in the score's formula ([`finish`]), whose penalties only lower it.
+/// Most candidate names of a query fall short of the threshold here, before their spans are
+/// sorted and aligned.
+fn score_bound(ha: &[Hot], hb: &[Hot], cands: &[Pair]) -> f64 {
+    const MAX: usize = 32;
+    if ha.len() > MAX || hb.len() > MAX {
+        return f64::INFINITY;
+    }
+    let (mut best_a, mut best_b) = ([0f64; MAX], [0f64; MAX]);
+    for c in cands {
+        for x in &mut best_a[c.a.0..c.a.1] {
+            *x = x.max(c.sim);
+        }
+        for x in &mut best_b[c.b.0..c.b.1] {
+            *x = x.max(c.sim);
+        }
+    }
+    let (wa, wb): (f64, f64) = (ha.iter().map(|t| t.w).sum(), hb.iter().map(|t| t.w).sum());
+    let ma: f64 = ha.iter().zip(&best_a).map(|(t, s)| t.w * s).sum();
+    let mb: f64 = hb.iter().zip(&best_b).map(|(t, s)| t.w * s).sum();
+    0.5 * (ma / wa.max(1e-9)).max(mb / wb.max(1e-9)) + 0.5 * (ma + mb) / (wa + wb).max(1e-9)
 }
 
 /// A name reads as Korean when it has two to five name tokens, each a Korean syllable (or a
@@ -944,19 +987,20 @@ fn compare_forms(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64,
     let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
     let (ha, hb) = (View::hot_of(&ra, weight), View::hot_of(&rb, weight));
     let (ia, ib) = (vec![NO_ID; ra.len()], vec![NO_ID; rb.len()]);
-    compare(&View::of(a, &ra, &ha, &ia), &View::of(b, &rb, &hb, &ib), explain, None)
+    compare(&View::of(a, &ra, &ha, &ia), &View::of(b, &rb, &hb, &ib), explain, None, 0.0)
 }
 
 /// [`compare_names`] on views: the screener explains a hit on the name as its token table
 /// holds it.
 pub(crate) fn explain_views(a: &View, b: &View) -> NameScore {
-    compare(a, b, true, None)
+    compare(a, b, true, None, 0.0)
 }
 
 /// [`name_score`] with token similarities memoised for the query name `a`; the cache must
-/// have been cleared since it last served another query name.
-pub(crate) fn name_score_memo(a: &View, b: &View, cache: &mut SimCache) -> f64 {
-    compare(a, b, false, Some(cache)).score
+/// have been cleared since it last served another query name. A name that cannot score
+/// `cutoff` scores 0 (0 or less: exact).
+pub(crate) fn name_score_memo(a: &View, b: &View, cache: &mut SimCache, cutoff: f64) -> f64 {
+    compare(a, b, false, Some(cache), cutoff).score
 }
 
 /// A name as a comparison reads it: its tokens, wherever they are kept (in a [`NameForm`], or
@@ -990,7 +1034,7 @@ impl<'a> View<'a> {
     }
 }
 
-fn compare<'a>(a: &View<'a>, b: &View<'a>, explain: bool, cache: Option<&mut SimCache>) -> NameScore {
+fn compare<'a>(a: &View<'a>, b: &View<'a>, explain: bool, cache: Option<&mut SimCache>, cutoff: f64) -> NameScore {
     if a.tokens.is_empty() || b.tokens.is_empty() {
         return NameScore {
             score: 0.0,
@@ -1003,7 +1047,12 @@ fn compare<'a>(a: &View<'a>, b: &View<'a>, explain: bool, cache: Option<&mut Sim
     let korean_context = a.korean || b.korean || a.hot.iter().chain(b.hot).any(|t| t.has(EXACT_KOREAN)) || a.is_org && b.is_org;
     WORK.with(|work| {
         let mut work = work.borrow_mut();
-        align(a, b, korean_mode, korean_context, a.is_org || b.is_org, cache, &mut work);
+        if !align(a, b, korean_mode, korean_context, a.is_org || b.is_org, cache, cutoff, &mut work) {
+            return NameScore {
+                score: 0.0,
+                explanation: Vec::new(),
+            };
+        }
         let Work { pairs, used_a, used_b, .. } = &*work;
         finish(a, b, explain, korean_mode, pairs, used_a, used_b)
     })
@@ -1160,6 +1209,117 @@ mod tests {
 
     fn s(a: &str, b: &str) -> f64 {
         compare_names(&analyze(a, false), &analyze(b, false), &|_| 1.0).score
+    }
+
+    /// Names whose tokens take every path of `token_sim` and `joined_sim`: romanisations,
+    /// Hangul, Hanja, Cyrillic, Mandarin, joined given names, nicknames, initials, prefixes,
+    /// word forms, unit words, patronymics, numbers, permuted letters, long words.
+    const SAMPLE: &[&str] = &[
+        "Kim Jong Un",
+        "Gim Jeong-eun",
+        "KIM Jongun",
+        "김정은",
+        "金正恩",
+        "Ким Чен Ын",
+        "Kim Jong Il",
+        "Ri Je Son",
+        "Lee Jae-seon",
+        "Rhee Je Sun",
+        "Choe Ryong Hae",
+        "Чхве Рён Хэ",
+        "Choi Ryonghae",
+        "Pak Pong Ju",
+        "Park Bong-joo",
+        "Namgung Min",
+        "Xi Jinping",
+        "Hsi Chin-ping",
+        "习近平",
+        "Mao Zedong",
+        "Mao Tse-tung",
+        "Theodore Roosevelt",
+        "Ted Roosevelt",
+        "William Gates",
+        "Bill Gates",
+        "Benjamin Netanyahu",
+        "Benny Netanjahu",
+        "Muhammad Abdullah",
+        "Mohammed Abdalla",
+        "Abdelrahman Juma",
+        "Abdel Rahman Jumaa",
+        "Sergei Lavrov",
+        "SergeiLavrov",
+        "Sergey Viktorovich Lavrov",
+        "Sergey Lavrov Viktorovich",
+        "Putin Vladimir",
+        "Nitup Vladimir",
+        "Alexei Navalny",
+        "Alex Navalny",
+        "J. Smith",
+        "John Smith",
+        "Jon Smyth",
+        "Osama bin Laden",
+        "Laden bin Osama",
+        "Korea Trading Bank",
+        "Korea Trade Bank",
+        "KTB",
+        "Korea Oil Exploration Corporation",
+        "KOEC",
+        "Office 39",
+        "Bureau 39",
+        "Room 39",
+        "Asia Bridge 1",
+        "Asia Bridge 2",
+        "Korea Kwangson Banking Corp",
+        "Choson Kwangson Unhaeng",
+        "Supercalifragilisticexpialidocious Trading",
+        "Supercalifragilisticexpialidocius Trading",
+        "Abdulrahmanovichsky Ivanov",
+        "Abdulrahmanovichski Ivanov",
+        "Jean-Claude Juncker",
+        "JC Juncker",
+    ];
+
+    /// The screener's fast paths must never reject what the full comparison accepts:
+    /// `maybe_similar` / `maybe_joined` may say yes to pairs that do not match, never no to
+    /// pairs that do; `score_bound` is never below the score.
+    #[test]
+    fn filters_and_bounds_never_drop_a_match() {
+        let weight = |t: &NameToken| if t.text.len() > 4 { 1.0 } else { 0.6 };
+        let forms: Vec<NameForm> = SAMPLE.iter().flat_map(|n| [analyze(n, false), analyze(n, true)]).collect();
+        let (mut matches, mut joins, mut scored) = (0, 0, 0);
+        for a in &forms {
+            for b in forms.iter().filter(|b| b.is_org == a.is_org) {
+                let (ra, rb): (Vec<&NameToken>, Vec<&NameToken>) = (a.tokens.iter().collect(), b.tokens.iter().collect());
+                let (ha, hb) = (View::hot_of(&ra, &weight), View::hot_of(&rb, &weight));
+                for korean_mode in [false, true] {
+                    for i in 0..ra.len() {
+                        for j in 0..rb.len() {
+                            let (x, y) = (Tok { h: &ha[i], t: ra[i] }, Tok { h: &hb[j], t: rb[j] });
+                            if token_sim(x, y, korean_mode, a.is_org).is_some() {
+                                matches += 1;
+                                assert!(maybe_similar(&ha[i], &hb[j], korean_mode, a.is_org), "{} / {}", ra[i].text, rb[j].text);
+                            }
+                            for len in 2..=3.min(rb.len() - j) {
+                                let parts: Vec<Tok> = (j..j + len).map(|k| Tok { h: &hb[k], t: rb[k] }).collect();
+                                if joined_sim(x, &parts, korean_mode).is_some() {
+                                    joins += 1;
+                                    assert!(maybe_joined(&ha[i], &hb[j..j + len], korean_mode), "{} / {:?}", ra[i].text, &rb[j..j + len]);
+                                }
+                            }
+                        }
+                    }
+                }
+                let (ia, ib) = (vec![NO_ID; ra.len()], vec![NO_ID; rb.len()]);
+                let (va, vb) = (View::of(a, &ra, &ha, &ia), View::of(b, &rb, &hb, &ib));
+                let score = compare(&va, &vb, false, None, 0.0).score;
+                if score > 0.0 {
+                    scored += 1;
+                    assert_eq!(compare(&va, &vb, false, None, score).score, score, "{} / {}", a.original, b.original);
+                }
+            }
+        }
+        // The sample does exercise the paths.
+        assert!(matches > 1000 && joins > 20 && scored > 500, "{matches} {joins} {scored}");
     }
 
     #[test]

@@ -1023,11 +1023,20 @@ impl Screener {
         }
         // The query is read as the entity's kind: a person's name against persons.
         let query = views.for_kind(kind)?;
+        // What the other features can add at most (a listed wallet or document number can
+        // lift any name score); the margin covers rounding in the sums below.
+        let bonus = if q.dob.is_some() { 0.12 } else { 0.0 } + if q.nationality.is_some() { 0.03 } else { 0.0 };
+        let direct = q.wallet.is_some() || q.id_number.is_some();
+        // Names that cannot reach the threshold with the bonus are not scored in full.
+        let cutoff = match threshold {
+            Some(t) if !direct => t - bonus - 1e-9,
+            _ => 0.0,
+        };
         let mut best: Option<(f64, u32)> = None;
         for &(_, i) in names {
             let cache = &mut memo[(kind != EntityKind::Person) as usize];
             let slim = self.slim[i as usize];
-            let s = self.with_view(slim, |v| name_score_memo(query, &v, cache));
+            let s = self.with_view(slim, |v| name_score_memo(query, &v, cache, cutoff));
             // A weak alias alone identifies less.
             let s = if slim.weak { s * 0.92 } else { s };
             if best.is_none_or(|b| s > b.0) {
@@ -1035,10 +1044,7 @@ impl Screener {
             }
         }
         let mut score = best.map_or(0.0, |b| b.0);
-        // What the other features can add at most (a listed wallet or document number can
-        // lift any name score); the margin covers rounding in the sums below.
-        let bonus = if q.dob.is_some() { 0.12 } else { 0.0 } + if q.nationality.is_some() { 0.03 } else { 0.0 };
-        if threshold.is_some_and(|t| q.wallet.is_none() && q.id_number.is_none() && score + bonus + 1e-9 < t) {
+        if threshold.is_some_and(|t| !direct && score + bonus + 1e-9 < t) {
             return Some((score, Vec::new()));
         }
         let e = &self.entities[names[0].0 as usize];

@@ -22,6 +22,8 @@ struct Index {
     /// By spelling packed into a word ([`pack`]): name matching looks up every prefix of a
     /// joined given name, and hashing strings was a good part of that.
     by_spelling: HashMap<u64, Vec<char>, BuildHasherDefault<WordHasher>>,
+    /// By canonical syllable, the letters its spellings start and end with ([`letter_bit`]).
+    edges: HashMap<char, (u32, u32)>,
 }
 
 /// A spelling of at most [`MAX_SPELLING`] bytes as one word (bytes in order, zero padded;
@@ -84,11 +86,19 @@ fn index() -> &'static Index {
                 }
             }
         }
-        for v in by_spelling.values_mut() {
+        let mut edges: HashMap<char, (u32, u32)> = HashMap::new();
+        for (w, v) in by_spelling.iter_mut() {
             v.sort_unstable();
             v.dedup();
+            let bytes = w.to_le_bytes();
+            let n = bytes.iter().position(|&b| b == 0).unwrap_or(8);
+            for &k in v.iter() {
+                let e = edges.entry(k).or_default();
+                e.0 |= letter_bit(bytes[0]);
+                e.1 |= letter_bit(bytes[n - 1]);
+            }
         }
-        Index { by_spelling }
+        Index { by_spelling, edges }
     })
 }
 
@@ -102,6 +112,22 @@ fn name_syllables() -> std::collections::HashSet<char> {
         set.extend(h.chars().map(hangul::canonical));
     }
     set
+}
+
+/// A bit for a byte of a spelling: bits 0–25 for `a`–`z`, bit 31 for anything else.
+pub fn letter_bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() {
+        1 << (b - b'a')
+    } else {
+        1 << 31
+    }
+}
+
+/// The letters ([`letter_bit`]) the spellings of a canonical syllable start and end with: a
+/// word whose first letter is not among the first is not that syllable, nor a run of
+/// syllables starting with it.
+pub fn spelling_edges(c: char) -> (u32, u32) {
+    index().edges.get(&c).copied().unwrap_or((0, 0))
 }
 
 /// The canonical Hangul syllables a romanised syllable may stand for (empty if it is not a
