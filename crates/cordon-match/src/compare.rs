@@ -226,6 +226,7 @@ pub(crate) struct Hot {
 
 /// Bytes of a token's text kept in its [`Hot`] record.
 const HOT_TEXT: usize = 16;
+const _: () = assert!(HOT_TEXT == 16, "may_start_with compares the head as a u128");
 
 const _: () = assert!(std::mem::size_of::<Hot>() == 64);
 
@@ -327,8 +328,10 @@ impl Hot {
 
     /// Whether the text may start with `short`'s text.
     fn may_start_with(&self, short: &Hot) -> bool {
+        // The first `n` bytes compared as one integer under a mask, not by a call to memcmp.
         let n = (short.len as usize).min(HOT_TEXT);
-        self.len >= short.len && self.head[..n] == short.head[..n]
+        let mask = if n == HOT_TEXT { u128::MAX } else { (1u128 << (8 * n)) - 1 };
+        self.len >= short.len && (u128::from_le_bytes(self.head) ^ u128::from_le_bytes(short.head)) & mask == 0
     }
 }
 
@@ -416,14 +419,14 @@ fn maybe_spelling(a: &Hot, b: &Hot, korean_mode: bool, is_org: bool) -> bool {
     let (la, lb) = (a.chars as usize, b.chars as usize);
     let (short, long) = if la <= lb { (a, b) } else { (b, a) };
     let (ls, n) = (la.min(lb), la.max(lb));
+    let first_same = a.head[0] == b.head[0];
     if ls == 1 {
         return !is_org && long.len > 1 && long.may_start_with(short);
     }
-    if ls >= 4 && long.may_start_with(short) && ls * 2 >= n - 1 {
+    if ls >= 4 && first_same && long.may_start_with(short) && ls * 2 >= n - 1 {
         return true;
     }
-    let first_same = a.head[0] == b.head[0];
-    if is_org && ls >= 4 && a.head[..4] == b.head[..4] {
+    if is_org && ls >= 4 && first_same && a.head[..4] == b.head[..4] {
         return true;
     }
     if is_org && a.has(UNIT) && b.has(UNIT) {
