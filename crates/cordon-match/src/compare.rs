@@ -947,7 +947,9 @@ pub(crate) fn is_korean(f: &NameForm) -> bool {
     // A family name is known from the writing (Hangul, Hanja, a comma), from a romanised
     // family-name spelling, or from a syllable that is a family name (Cyrillic Ким, Ли).
     let family = |t: &NameToken| t.family && !t.korean.is_empty() || korean::is_family_name(&t.text) || t.korean.iter().any(|k| korean::is_family_syllable(*k));
-    toks.iter().all(|t| syllabic(t)) && (family(toks[0]) || family(toks[toks.len() - 1]) || toks.iter().any(|t| t.family && family(t)))
+    // The family name first: it is cheap to look up and rules out most names, where
+    // splitting every word into syllables is not.
+    (family(toks[0]) || family(toks[toks.len() - 1]) || toks.iter().any(|t| t.family && family(t))) && toks.iter().all(|t| syllabic(t))
 }
 
 /// `X bin Y` is X, son of Y: the same tokens on the other side of `bin` are another person.
