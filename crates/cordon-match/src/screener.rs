@@ -863,8 +863,18 @@ impl Screener {
     /// The candidate names of a query as `(entity, name)`, sorted: an entity's names together.
     fn candidate_entities(&self, forms: &Forms, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, u32)> {
         let form = forms.person.as_ref().or(forms.org.as_ref()).expect("a query has a reading");
-        let mut names: Vec<(u32, u32)> = self
-            .candidates(form, CANDIDATES)
+        let mut ids = self.candidates(form, CANDIDATES);
+        // Read as an organisation's, a name may have other words than read as a person's
+        // (CHONGCHAL CHONGGUK is RECONNAISSANCE GENERAL BUREAU, TONGBANG UNHAENG is EAST
+        // BANK): organisations are then also looked up by those.
+        if let (Some(p), Some(o)) = (&forms.person, &forms.org) {
+            if !p.tokens.iter().map(|t| &t.text).eq(o.tokens.iter().map(|t| &t.text)) {
+                ids.extend(self.candidates(o, CANDIDATES));
+                ids.sort_unstable();
+                ids.dedup();
+            }
+        }
+        let mut names: Vec<(u32, u32)> = ids
             .into_iter()
             .filter(|&i| !skip(&self.names[i as usize]))
             .map(|i| (self.slim[i as usize].entity, i))
@@ -1197,6 +1207,32 @@ mod tests {
         e.birth_dates.push(Dob::on(PartialDate::parse(dob).unwrap()));
         e.nationalities.push(Country::from_name(nat));
         e
+    }
+
+    /// A query of no stated kind whose words read otherwise in an organisation's name (Korean
+    /// words of institutions, in English in the lists) finds the organisation, among
+    /// persons whose names share its syllables.
+    #[test]
+    fn an_organisation_is_found_by_its_translated_words() {
+        let mut entities: Vec<Entity> = (0..300)
+            .map(|i| person(&format!("p{i}"), ["Chong Chol", "Chong Kuk Chol", "Chon Gang Guk"][i % 3], "1960", "KP"))
+            .collect();
+        let mut org = Entity::new("rgb", EntityKind::Organization);
+        org.names
+            .push(Name::new("Reconnaissance General Bureau", AliasKind::Primary, NameQuality::Strong));
+        entities.push(org);
+        let s = Screener::new(&entities);
+        for query in ["Chongch'al Ch'ongguk", "JEONGCHAL CHONGGUK"] {
+            let hits = s.screen(
+                &Query {
+                    name: query.into(),
+                    ..Query::default()
+                },
+                DEFAULT_THRESHOLD,
+                1,
+            );
+            assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("rgb"), "{query}");
+        }
     }
 
     /// A joined word reaches the name holding both its parts, a formal given name the name
