@@ -102,4 +102,23 @@ mod tests {
         }
         assert_eq!(variants("mohammed").count(), 0);
     }
+
+    /// Every related pair of the table shares a formal name: what lets a matcher rule out
+    /// unrelated pairs by their formal names alone.
+    #[test]
+    fn related_names_share_a_formal_name() {
+        let t = table();
+        let names: Vec<&str> = t.nicks.keys().chain(t.formals.keys()).copied().collect();
+        let mut pairs = 0;
+        for a in &names {
+            for b in variants(a).chain(t.formals.get(a).into_iter().flatten().flat_map(|f| variants(f))) {
+                if related(a, b) {
+                    pairs += 1;
+                    assert!(formals(a).any(|f| formals(b).any(|g| g == f)), "{a} / {b}");
+                }
+            }
+        }
+        assert!(pairs > 2000, "{pairs}");
+        assert!(formals("ted").any(|f| f == "theodore"));
+    }
 }
