@@ -141,8 +141,10 @@ pub(crate) fn name_variants(name: &str) -> Vec<&str> {
 
 /// Names scored in full per query, best by shared keys first. Retrieval is per name, not
 /// per entity: an entity with forty aliases is scored on the few that share keys with the
-/// query, and its other aliases do not lift it into the candidate list.
-const CANDIDATES: usize = 150;
+/// query, and its other aliases do not lift it into the candidate list. On the bench's
+/// 1,000 queries, 100 candidates find 0.882 of what the scan finds and 150 find 0.911, at
+/// about 1.3× the cost.
+const CANDIDATES: usize = 100;
 
 /// The query read as a person's and as an organisation's name; only the readings the
 /// query's schema needs are made.
@@ -625,8 +627,8 @@ impl Screener {
     }
 
     /// The most key weight a name can share: per token, its heaviest key. Candidates rank by
-    /// shared weight over the two names' norms, a Dice coefficient on keys, so a long name
-    /// sharing a word with the query does not outrank a short one sharing all of it.
+    /// shared weight over the two names' norms as the scorer ranks names by shared token
+    /// weight: half coverage (of the query or of the name), half Dice coefficient.
     fn norm(&self, groups: &[Vec<u64>]) -> f32 {
         let tokens = &groups[..groups.len().saturating_sub(1)];
         // Keys the index lacks are shared by no name: they bound nothing.
@@ -740,7 +742,12 @@ impl Screener {
                 .map(|&e| {
                     let i = e as usize;
                     let slot = &mut slots[i];
-                    let s = slot.acc / (qn + self.norms[i] + 1e-3);
+                    // The scorer's formula on key weights: half the better coverage of either
+                    // name, half the Dice coefficient. Dice alone put a long listed name that
+                    // holds all of the query below short names sharing one word of it, where
+                    // the scorer puts it above.
+                    let (shared, norm) = (slot.acc, self.norms[i]);
+                    let s = 0.5 * (shared / (qn + 1e-3)).max(shared / (norm + 1e-3)) + shared / (qn + norm + 1e-3);
                     slot.acc = 0.0;
                     slot.mask = 0;
                     seen[i >> 6] = 0;
