@@ -8,8 +8,9 @@
 //! they are in practice, and the conversion is inverted so a Wade–Giles syllable yields the
 //! pinyin syllables it may stand for (CHIN → jin, qin; TSE → ze, ce).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use crate::fnv::FnvMap;
 
 /// The Wade–Giles spelling (no apostrophes, no umlauts) of a toneless pinyin syllable.
 pub fn pinyin_to_wade_giles(p: &str) -> String {
@@ -69,9 +70,9 @@ pub fn pinyin_to_wade_giles(p: &str) -> String {
 
 struct Inventory {
     /// Pinyin syllable → id.
-    pinyin: HashMap<&'static str, u16>,
+    pinyin: FnvMap<&'static str, u16>,
     /// Wade–Giles spelling → the pinyin syllables it stands for.
-    wade_giles: HashMap<String, Vec<u16>>,
+    wade_giles: FnvMap<String, Vec<u16>>,
 }
 
 fn inventory() -> &'static Inventory {
@@ -80,8 +81,8 @@ fn inventory() -> &'static Inventory {
         let mut syllables: Vec<&'static str> = crate::pinyin::syllables().collect();
         syllables.sort_unstable();
         syllables.dedup();
-        let pinyin: HashMap<&'static str, u16> = syllables.iter().enumerate().map(|(i, s)| (*s, i as u16)).collect();
-        let mut wade_giles: HashMap<String, Vec<u16>> = HashMap::new();
+        let pinyin: FnvMap<&'static str, u16> = syllables.iter().enumerate().map(|(i, s)| (*s, i as u16)).collect();
+        let mut wade_giles: FnvMap<String, Vec<u16>> = FnvMap::default();
         for (s, id) in &pinyin {
             wade_giles.entry(pinyin_to_wade_giles(s)).or_default().push(*id);
         }

@@ -139,10 +139,10 @@ pub fn syllables(s: &str) -> &'static [char] {
 /// True when `s` is a romanised spelling of a Korean family name (`kim`, `lee`, `park`,
 /// `choe`, `namgung`), systematic or conventional.
 pub fn is_family_name(s: &str) -> bool {
-    static FAMILY: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    static FAMILY: OnceLock<crate::fnv::FnvSet<String>> = OnceLock::new();
     FAMILY
         .get_or_init(|| {
-            let mut set = std::collections::HashSet::new();
+            let mut set = crate::fnv::FnvSet::default();
             for (h, spellings) in hangul::FAMILY_NAMES {
                 set.extend(spellings.iter().map(|s| s.to_string()));
                 let mut one = h.chars();

@@ -37,6 +37,7 @@
 
 pub mod chinese;
 pub mod cyrillic;
+mod fnv;
 pub mod hangul;
 pub mod hanja;
 pub mod korean;

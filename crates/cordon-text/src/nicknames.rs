@@ -4,23 +4,23 @@
 //! The table is `data/nicknames.txt`, generated once by `gen/nicknames.py` from the PyPI
 //! package `nicknames` (a hand-curated list, 2,600 pairs). It is parsed on first use.
 
-use std::collections::{HashMap, HashSet};
+use crate::fnv::FnvMap;
 use std::sync::OnceLock;
 
 static TABLE: &str = include_str!("../data/nicknames.txt");
 
 struct Table {
     /// Formal name → its nicknames.
-    nicks: HashMap<&'static str, Vec<&'static str>>,
+    nicks: FnvMap<&'static str, Vec<&'static str>>,
     /// Nickname → the formal names it shortens.
-    formals: HashMap<&'static str, Vec<&'static str>>,
+    formals: FnvMap<&'static str, Vec<&'static str>>,
 }
 
 fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let mut nicks: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut formals: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut nicks: FnvMap<&str, Vec<&str>> = FnvMap::default();
+        let mut formals: FnvMap<&str, Vec<&str>> = FnvMap::default();
         for line in TABLE.lines().filter(|l| !l.starts_with('#')) {
             let mut words = line.split(' ').filter(|w| !w.is_empty());
             let Some(formal) = words.next() else { continue };
@@ -50,10 +50,7 @@ pub fn related(a: &str, b: &str) -> bool {
         return false;
     }
     match (t.formals.get(a), t.formals.get(b)) {
-        (Some(x), Some(y)) => {
-            let x: HashSet<&&str> = x.iter().collect();
-            y.iter().any(|f| x.contains(f))
-        }
+        (Some(x), Some(y)) => y.iter().any(|f| x.contains(f)),
         _ => false,
     }
 }

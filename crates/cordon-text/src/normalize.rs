@@ -8,6 +8,10 @@ use unicode_normalization::UnicodeNormalization;
 /// removed (`Chŏng` → `chong`), typographic apostrophes straightened. Hangul and Han are kept
 /// as they are (NFKC composes Hangul; decomposing it would destroy syllables).
 pub fn fold(s: &str) -> String {
+    // ASCII is its own NFKC form: only case and the backtick change (as below).
+    if s.is_ascii() {
+        return s.bytes().map(|b| if b == b'`' { '\'' } else { b.to_ascii_lowercase() as char }).collect();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfkc() {
         match c {
