@@ -183,11 +183,12 @@ fn token_sim_memo(
 }
 
 /// What a comparison reads of a token before anything else, in one cache line: its weight,
-/// role, length, text (when short, as most name words are), letter counts and a few flags. The screener keeps these for its whole
-/// vocabulary in one array beside the tokens themselves: most token pairs of a query's
-/// candidates are told apart from these alone ([`maybe_similar`], [`maybe_joined`]), and the
-/// score is summed from them, so a candidate name that matches nothing costs a read of one
-/// cache line per token instead of the several lines and heap strings of a [`NameToken`].
+/// role, length, text (when short, as most name words are), letter counts and a few flags.
+/// The screener keeps these for its whole vocabulary in one array beside the tokens
+/// themselves: most token pairs of a query's candidates are told apart from these alone
+/// ([`maybe_similar`], [`maybe_joined`]), and the score is summed from them, so a candidate
+/// name that matches nothing costs a read of one cache line per token instead of the several
+/// lines and heap strings of a [`NameToken`].
 #[derive(Clone, Copy, Debug)]
 #[repr(align(64))]
 pub(crate) struct Hot {

@@ -806,11 +806,11 @@ impl Screener {
         }
     }
 
-    /// Reads a little of every token of the pool's names, in one loop of independent loads,
-    /// before scoring reads them one name at a time. The tokens of a query's candidates are
-    /// scattered over a table of tens of thousands; read here together, their cache misses
-    /// overlap (the processor has many loads in flight) instead of each stalling a comparison
-    /// in turn.
+    /// Reads the [`Hot`] record of every token of the pool's names, in one loop of
+    /// independent loads, before scoring reads them one name at a time. The tokens of a
+    /// query's candidates are scattered over a table of tens of thousands; read here together,
+    /// their cache misses overlap (the processor has many loads in flight) instead of each
+    /// stalling a comparison in turn.
     fn touch(&self, pool: &[(u32, u32)]) {
         let mut sink = 0usize;
         for &(_, n) in pool {
