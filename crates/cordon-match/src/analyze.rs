@@ -56,6 +56,10 @@ pub struct NameToken {
     pub letters: [u8; 26],
     /// Length of `text` in characters.
     pub chars: usize,
+    /// The word of another language this token translates (a romanised Korean word of an
+    /// organisation's name, or a Chinese or Korean term), shown in explanations; empty for a
+    /// token as written.
+    pub source: String,
     /// Id of the token in a screener's vocabulary ([`NO_ID`] outside one): equal ids are
     /// tokens that compare alike with any other (see [`NameToken::vocab_key`]), so
     /// similarities are memoised by id.
@@ -81,6 +85,9 @@ impl NameToken {
         k.extend(self.korean.iter());
         k.push('\u{0}');
         k.push_str(&self.cyrillic);
+        // Not for comparing: so that an explanation shows the token as that name wrote it.
+        k.push('\u{0}');
+        k.push_str(&self.source);
         for c in &self.chinese {
             k.push(char::from_u32(0xE000 + *c as u32).unwrap_or('?'));
         }
@@ -463,6 +470,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 for w in korean_org_word(&t.text).unwrap_or_default().split(' ') {
                     let mut tok = plain(w, is_org);
                     tok.family = before_comma;
+                    tok.source = t.text.clone();
                     if !out.iter().any(|m| m.text == tok.text && m.role == tok.role) {
                         out.push(tok);
                     }
@@ -516,6 +524,7 @@ pub fn analyze(name: &str, is_org: bool) -> NameForm {
                 nickname: false,
                 letters: [0; 26],
                 chars: 0,
+                source: String::new(),
                 id: NO_ID,
             });
             continue;
@@ -637,8 +646,16 @@ fn plain(text: &str, is_org: bool) -> NameToken {
         nickname: false,
         letters: [0; 26],
         chars: 0,
+        source: String::new(),
         id: NO_ID,
     }
+}
+
+/// A token of an organisation's name in English, translating `source`.
+fn translated(text: &str, source: &str) -> NameToken {
+    let mut t = plain(text, true);
+    t.source = source.to_string();
+    t
 }
 
 /// A token for one Hangul syllable, written `text` in Latin letters.
@@ -657,6 +674,7 @@ fn syllable_token(c: char, text: String, family: bool, hyphen_after: bool) -> Na
         nickname: false,
         letters: [0; 26],
         chars: 0,
+        source: String::new(),
         id: NO_ID,
     }
 }
@@ -669,7 +687,7 @@ fn push_hangul(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
         // syllables, so 화려은행 meets "Hwaryo Bank".
         for piece in org_terms(word) {
             match piece {
-                Piece::Term(words) => out.extend(words.split(' ').map(|w| plain(w, true))),
+                Piece::Term(term, words) => out.extend(words.split(' ').map(|w| translated(w, term))),
                 Piece::Rest(rest) => {
                     for c in rest.chars() {
                         let rr = hangul::syllable_rr(c).unwrap_or_else(|| c.to_string());
@@ -849,7 +867,8 @@ const ORG_TERMS: &[(&str, &str)] = &[
 ];
 
 enum Piece<'a> {
-    Term(&'static str),
+    /// A term and its English.
+    Term(&'static str, &'static str),
     Rest(&'a str),
 }
 
@@ -863,7 +882,7 @@ fn org_terms(word: &str) -> Vec<Piece<'_>> {
             if rest_start < i {
                 out.push(Piece::Rest(&word[rest_start..i]));
             }
-            out.push(Piece::Term(en));
+            out.push(Piece::Term(term, en));
             i += term.len();
             rest_start = i;
         } else {
@@ -883,7 +902,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
     let pieces = if is_org { org_terms(word) } else { vec![Piece::Rest(word)] };
     for piece in pieces {
         match piece {
-            Piece::Term(words) => out.extend(words.split(' ').map(|w| plain(w, true))),
+            Piece::Term(term, words) => out.extend(words.split(' ').map(|w| translated(w, term))),
             Piece::Rest(rest) => {
                 for c in rest.chars() {
                     let text = cordon_text::pinyin::reading(c).map(str::to_string).unwrap_or_else(|| c.to_string());
@@ -906,6 +925,7 @@ fn push_han(out: &mut Vec<NameToken>, word: &str, is_org: bool) {
                         nickname: false,
                         letters: [0; 26],
                         chars: 0,
+                        source: String::new(),
                         id: NO_ID,
                     });
                 }

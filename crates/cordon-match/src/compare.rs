@@ -45,8 +45,25 @@ struct Pair {
     how: How,
 }
 
+/// Tokens for an explanation, in capitals; words translated from another language are
+/// followed by what they translate (GENERAL BUREAU (CHONGGUK)).
 fn upper<'a>(ts: impl IntoIterator<Item = &'a NameToken>) -> String {
-    ts.into_iter().map(|t| t.text.to_uppercase()).collect::<Vec<_>>().join(" ")
+    let mut out = String::new();
+    let mut pending: Option<&str> = None;
+    for t in ts {
+        if let Some(src) = pending.filter(|src| *src != t.source) {
+            out.push_str(&format!(" ({})", src.to_uppercase()));
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.text.to_uppercase());
+        pending = (!t.source.is_empty()).then_some(t.source.as_str());
+    }
+    if let Some(src) = pending {
+        out.push_str(&format!(" ({})", src.to_uppercase()));
+    }
+    out
 }
 
 /// Weight of a token by role; `rarity` scales name tokens (1.0 when unknown).

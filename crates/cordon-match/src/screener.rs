@@ -1224,6 +1224,11 @@ mod tests {
         let mut entities: Vec<Entity> = (0..300)
             .map(|i| person(&format!("p{i}"), ["Chong Chol", "Chong Kuk Chol", "Chon Gang Guk"][i % 3], "1960", "KP"))
             .collect();
+        // Listed first, a name with the same word translated: its token must not lend the
+        // other listing its source word.
+        let mut other = Entity::new("other", EntityKind::Organization);
+        other.names.push(Name::new("Chongchal Muyok", AliasKind::Primary, NameQuality::Strong));
+        entities.insert(0, other);
         let mut org = Entity::new("rgb", EntityKind::Organization);
         org.names
             .push(Name::new("Reconnaissance General Bureau", AliasKind::Primary, NameQuality::Strong));
@@ -1239,6 +1244,9 @@ mod tests {
                 1,
             );
             assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("rgb"), "{query}");
+            // The explanation says which words were read from Korean, on the query's side only.
+            let why = &hits[0].explanation[0];
+            assert!(why.contains("RECONNAISSANCE (") && why.contains("= RECONNAISSANCE;"), "{why}");
         }
     }
 
