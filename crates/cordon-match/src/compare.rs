@@ -1300,6 +1300,11 @@ mod tests {
         "Abdulrahmanovichski Ivanov",
         "Jean-Claude Juncker",
         "JC Juncker",
+        // Alike by Jaro–Winkler only (more edits than a spelling variant allows).
+        "Ronaldinho Gaucho",
+        "Ronaldo Gaucho",
+        "Barakhoev Ali",
+        "Barkhanoev Ali",
     ];
 
     /// The screener's fast paths must never reject what the full comparison accepts:
