@@ -767,14 +767,6 @@ fn joined_mandarin(word: &str, parts: &[&NameToken]) -> bool {
 fn candidates(va: &View, vb: &View, korean_mode: bool, korean_context: bool, a_is_org: bool, mut cache: Option<&mut SimCache>, out: &mut Vec<Pair>) {
     let (a, b, ha, hb) = (va.tokens, vb.tokens, va.hot, vb.hot);
     out.clear();
-    // Whether a span from each position may hold syllables or a long token (see
-    // `maybe_joined`): where neither side's does, tokens joined or spelled alike start alike.
-    let syllables_from = |h: &[Hot]| -> u32 {
-        (0..h.len().min(32)).fold(0, |m, i| {
-            m | ((h[i..h.len().min(i + 3)].iter().any(|t| t.flags & (LONG | KOREAN | CHINESE) != 0) as u32) << i)
-        })
-    };
-    let (sa, sb) = (syllables_from(ha), syllables_from(hb));
     for i in 0..a.len() {
         for j in 0..b.len() {
             if let Some((sim, how)) = token_sim_memo(&mut cache, i, a[i], b[j], (&ha[i], &hb[j]), vb.ids[j], korean_mode, a_is_org) {
@@ -787,10 +779,6 @@ fn candidates(va: &View, vb: &View, korean_mode: bool, korean_context: bool, a_i
             }
             // Two or three tokens against one joined token (Jong Un / Jongun, Kum Gang San /
             // Kumgangsan, Bei Jing / Beijing).
-            let beyond = |m: u32, k: usize| k >= 32 || m >> k & 1 != 0;
-            if ha[i].head[0] != hb[j].head[0] && !beyond(sa, i) && !beyond(sb, j) {
-                continue;
-            }
             for len in 2..=3 {
                 if i + len <= a.len() && maybe_joined(&hb[j], &ha[i..i + len], korean_context) {
                     let parts: [Tok; 3] = std::array::from_fn(|k| (i + k).min(a.len() - 1)).map(|k| Tok { h: &ha[k], t: a[k] });
