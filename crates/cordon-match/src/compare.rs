@@ -272,6 +272,10 @@ const FUNCTION: u16 = 1 << 9;
 const BIN: u16 = 1 << 10;
 /// Longer than 255 bytes: lengths do not fit, so nothing is decided from these fields.
 const LONG: u16 = 1 << 11;
+/// A name word of two to five ASCII letters (may be an organisation's initials).
+const INITIALS: u16 = 1 << 12;
+/// A name word of two ASCII letters (may be a person's initials).
+const TWO_LETTERS: u16 = 1 << 13;
 
 /// The weight of a token in a score: `rarity` scales name tokens, roles scale all.
 fn token_weight(t: &NameToken, rarity: &dyn Fn(&NameToken) -> f64) -> f64 {
@@ -291,6 +295,7 @@ impl Hot {
         let sig = t.letters.iter().enumerate().fold(0u128, |s, (k, &c)| s | thermometer(c) << (3 * k));
         let flag = |on: bool, f: u16| if on { f } else { 0 };
         let text = t.text.as_str();
+        let alpha = text.bytes().all(|b| b.is_ascii_alphabetic());
         let flags = flag(t.exact_korean, EXACT_KOREAN)
             | flag(!t.korean.is_empty(), KOREAN)
             | flag(!t.chinese.is_empty(), CHINESE)
@@ -298,11 +303,13 @@ impl Hot {
             | flag(!t.cyrillic.is_empty(), CYRILLIC)
             | flag(t.nickname, NICKNAME)
             | flag(UNIT_WORDS.contains(&text), UNIT)
-            | flag(text.bytes().all(|b| b.is_ascii_alphabetic()), ALPHA)
+            | flag(alpha, ALPHA)
             | flag(text.is_ascii(), ASCII)
             | flag(!crate::analyze::in_initials(t, true), FUNCTION)
             | flag(matches!(text, "bin" | "ibn" | "bint" | "ben"), BIN)
-            | flag(text.len() > 255 || t.chars > 255, LONG);
+            | flag(text.len() > 255 || t.chars > 255, LONG)
+            | flag(t.role == TokenRole::Name && (2..=5).contains(&t.chars) && alpha, INITIALS)
+            | flag(t.role == TokenRole::Name && t.chars == 2 && alpha, TWO_LETTERS);
         let skel = if t.skeleton.len() >= 3 {
             (text_hash(&t.skeleton) >> 16) as u16 | 1
         } else {
@@ -777,16 +784,11 @@ fn joined_mandarin(word: &str, parts: &[&NameToken]) -> bool {
 fn candidates(va: &View, vb: &View, korean_mode: bool, korean_context: bool, a_is_org: bool, mut cache: Option<&mut SimCache>, out: &mut Vec<Pair>) {
     let (a, b, ha, hb) = (va.tokens, vb.tokens, va.hot, vb.hot);
     out.clear();
-    // One bit per token that may join in another spelling (the flags `maybe_joined` tests
-    // first): where neither name has one among the pair's tokens and the next two, and the
-    // first letters differ, no joined span from the pair matches, and its four tests are
-    // skipped at once. Names of more than 61 tokens are not skipped.
-    let special = |h: &[Hot]| h.iter().rev().fold(0u64, |m, t| m << 1 | (t.flags & (LONG | KOREAN | CHINESE) != 0) as u64);
-    let (sa, sb) = if a.len() <= 61 && b.len() <= 61 {
-        (special(ha), special(hb))
-    } else {
-        (u64::MAX, u64::MAX)
-    };
+    // Where neither name has a token that may join in another spelling (the flags
+    // `maybe_joined` tests first) among the pair's tokens and the next two, and the first
+    // letters differ, no joined span from the pair matches, and its four tests are skipped at
+    // once.
+    let (sa, sb) = (va.joinable, vb.joinable);
     for i in 0..a.len() {
         for j in 0..b.len() {
             if let Some((sim, how)) = token_sim_memo(&mut cache, i, a[i], b[j], (&ha[i], &hb[j]), vb.ids[j], korean_mode, a_is_org) {
@@ -838,7 +840,12 @@ fn candidates(va: &View, vb: &View, korean_mode: bool, korean_context: bool, a_i
     // so they count for much less than longer ones (MS-13 is not Maria Schneider).
     // Read from the `Hot` fields: an initialism has at most five letters, all in the head.
     let max = if a_is_org { 5 } else { 2 };
+    let initials = if a_is_org { INITIALS } else { TWO_LETTERS };
     for (x, y, flip) in [(ha, hb, false), (hb, ha, true)] {
+        // Most names have no word the length of initials.
+        if (if flip { vb.flags } else { va.flags }) & initials == 0 {
+            continue;
+        }
         // A person's name that is nothing but initials (AA) identifies no one.
         if !a_is_org && x.iter().filter(|t| t.role == TokenRole::Name).count() < 2 {
             continue;
@@ -1043,23 +1050,40 @@ pub(crate) fn name_score_memo(a: &View, b: &View, cache: &mut SimCache, cutoff: 
 /// reading.
 #[derive(Clone, Copy)]
 pub(crate) struct View<'a> {
-    pub(crate) tokens: &'a [&'a NameToken],
-    pub(crate) hot: &'a [Hot],
-    pub(crate) ids: &'a [u32],
-    pub(crate) is_org: bool,
-    pub(crate) korean: bool,
+    tokens: &'a [&'a NameToken],
+    hot: &'a [Hot],
+    ids: &'a [u32],
+    is_org: bool,
+    korean: bool,
+    /// The flags of all its tokens together.
+    flags: u16,
+    /// One bit per token that may join in another spelling (Korean, Mandarin, long), all
+    /// bits for names of more than 61 tokens (see [`candidates`]).
+    joinable: u64,
 }
 
 impl<'a> View<'a> {
-    /// The view of a form, through references to its tokens and their fields.
-    pub(crate) fn of(f: &NameForm, tokens: &'a [&'a NameToken], hot: &'a [Hot], ids: &'a [u32]) -> View<'a> {
+    /// A view of `tokens`, with their records `hot` and vocabulary ids `ids`, of a name read
+    /// as an organisation's or not, and as Korean or not. What every comparison of the name
+    /// would otherwise recount from the records is counted here once.
+    pub(crate) fn new(tokens: &'a [&'a NameToken], hot: &'a [Hot], ids: &'a [u32], is_org: bool, korean: bool) -> View<'a> {
+        let (flags, joinable) = hot.iter().rev().fold((0u16, 0u64), |(f, m), t| {
+            (f | t.flags, m << 1 | (t.flags & (LONG | KOREAN | CHINESE) != 0) as u64)
+        });
         View {
             tokens,
             hot,
             ids,
-            is_org: f.is_org,
-            korean: f.korean,
+            is_org,
+            korean,
+            flags,
+            joinable: if hot.len() <= 61 { joinable } else { u64::MAX },
         }
+    }
+
+    /// The view of a form, through references to its tokens and their fields.
+    pub(crate) fn of(f: &NameForm, tokens: &'a [&'a NameToken], hot: &'a [Hot], ids: &'a [u32]) -> View<'a> {
+        View::new(tokens, hot, ids, f.is_org, f.korean)
     }
 
     /// The [`Hot`] fields of tokens weighed by `rarity`.
@@ -1078,7 +1102,7 @@ fn compare<'a>(a: &View<'a>, b: &View<'a>, explain: bool, cache: Option<&mut Sim
     let korean_mode = a.korean && b.korean;
     // Either name reading as Korean (or written in Hangul/Hanja) allows syllable splits: a
     // joined "Jongun" alone does not make its name Korean.
-    let korean_context = a.korean || b.korean || a.hot.iter().chain(b.hot).any(|t| t.has(EXACT_KOREAN)) || a.is_org && b.is_org;
+    let korean_context = a.korean || b.korean || (a.flags | b.flags) & EXACT_KOREAN != 0 || a.is_org && b.is_org;
     WORK.with(|work| {
         let mut work = work.borrow_mut();
         if !align(a, b, korean_mode, korean_context, a.is_org || b.is_org, cache, cutoff, &mut work) {

@@ -847,13 +847,7 @@ impl Screener {
     /// Runs `f` on the view of an indexed name through the shared token table.
     fn with_view<R>(&self, slim: Slim, f: impl FnOnce(View) -> R) -> R {
         let ids = &self.name_tokens[slim.start as usize..slim.start as usize + slim.len as usize];
-        let view = |tokens, hot| View {
-            tokens,
-            hot,
-            ids,
-            is_org: slim.is_org,
-            korean: slim.korean,
-        };
+        let view = |tokens, hot| View::new(tokens, hot, ids, slim.is_org, slim.korean);
         const INLINE: usize = 12;
         if ids.is_empty() {
             return f(view(&[], &[]));
