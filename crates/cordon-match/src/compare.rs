@@ -454,26 +454,24 @@ fn maybe_spelling(a: &Hot, b: &Hot, korean_mode: bool, is_org: bool) -> bool {
     if ls == 1 {
         return !is_org && long.len > 1 && long.may_start_with(short);
     }
-    if ls >= 4 && first_same && long.may_start_with(short) && ls * 2 >= n - 1 {
-        return true;
-    }
-    if is_org && ls >= 4 && first_same && a.head[..4] == b.head[..4] {
-        return true;
-    }
-    if is_org && a.has(UNIT) && b.has(UNIT) {
-        return true;
-    }
+    // The tests below, evaluated together with `&` and `|` rather than one branch after
+    // another: which of them holds depends on the pair, and each branch the processor
+    // mispredicted cost more than all of them together.
+    let long4 = ls >= 4;
+    let prefix = long4 & first_same & long.may_start_with(short) & (ls * 2 + 1 >= n);
+    let org_head = is_org
+        & long4
+        & first_same
+        & (u32::from_le_bytes([a.head[0], a.head[1], a.head[2], a.head[3]]) == u32::from_le_bytes([b.head[0], b.head[1], b.head[2], b.head[3]]));
+    let units = is_org & a.has(UNIT) & b.has(UNIT);
     let allowed = (2 * n / 7).max(1);
     let diff = sig_diff(a.sig, b.sig);
     let edits = (n - ls).max(diff.div_ceil(2));
-    if edits <= allowed && ls >= 3 || edits <= 2 && allowed == 1 && ls >= 4 && first_same {
-        return true;
-    }
-    let ascii = a.has(ASCII) && b.has(ASCII);
-    if ls >= 4 && la == lb && diff == 0 && ascii {
-        return true;
-    }
-    if ls >= 4 && a.skel != 0 && a.skel == b.skel && first_same && n * 2 <= ls * 3 {
+    let near = (edits <= allowed) & (ls >= 3) | (edits <= 2) & (allowed == 1) & long4 & first_same;
+    let ascii = a.has(ASCII) & b.has(ASCII);
+    let anagram = long4 & (la == lb) & (diff == 0) & ascii;
+    let skeleton = long4 & (a.skel != 0) & (a.skel == b.skel) & first_same & (n * 2 <= ls * 3);
+    if prefix | org_head | units | near | anagram | skeleton {
         return true;
     }
     if ls < 5 || n * 2 > ls * 3 {
