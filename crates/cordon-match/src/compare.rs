@@ -455,8 +455,9 @@ fn maybe_spelling(a: &Hot, b: &Hot, korean_mode: bool, is_org: bool) -> bool {
         return !is_org && long.len > 1 && long.may_start_with(short);
     }
     // The tests below, evaluated together with `&` and `|` rather than one branch after
-    // another: which of them holds depends on the pair, and each branch the processor
-    // mispredicted cost more than all of them together.
+    // another: which of them holds depends on the pair, so the processor mispredicted those
+    // branches often; computed together they cost a few more instructions and far fewer
+    // mispredicts (valgrind's branch simulation, bench/screen_counts.sh).
     let long4 = ls >= 4;
     let prefix = long4 & first_same & long.may_start_with(short) & (ls * 2 + 1 >= n);
     let org_head = is_org
@@ -491,6 +492,7 @@ fn maybe_joined(single: &Hot, parts: &[Hot], korean_context: bool) -> bool {
     (first_same || special) && maybe_joined_rest(single, parts, korean_context, first_same)
 }
 
+/// The tests of [`maybe_joined`] after its first, out of line: few pairs get this far.
 #[inline(never)]
 fn maybe_joined_rest(single: &Hot, parts: &[Hot], korean_context: bool, first_same: bool) -> bool {
     if single.has(LONG) || parts.iter().any(|p| p.has(LONG)) {
