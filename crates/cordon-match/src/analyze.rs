@@ -778,6 +778,16 @@ const ORG_TERMS: &[(&str, &str)] = &[
     ("公司", "co"),
     ("贸易", "trading"),
     ("貿易", "trading"),
+    // Korea as Chinese documents name the DPRK (its companies' names start so, as CHOSON
+    // does in Korean), and the Korean word for a company.
+    ("朝鲜", "korea"),
+    ("朝鮮", "korea"),
+    ("会社", "co"),
+    ("會社", "co"),
+    ("联合", "united"),
+    ("聯合", "united"),
+    ("机械", "machinery"),
+    ("機械", "machinery"),
     ("商贸", "trading"),
     ("国际", "international"),
     ("國際", "international"),
@@ -953,6 +963,8 @@ mod tests {
             texts(&analyze("北京成兴贸易有限公司", true)),
             ["bei", "jing", "cheng", "xing", "trading", "co", "ltd"]
         );
+        // A DPRK company as Chinese documents write it: Korea, its name, trading company.
+        assert_eq!(texts(&analyze("朝鲜玉流贸易会社", true)), ["korea", "yu", "liu", "trading", "co"]);
         assert_eq!(texts(&analyze("화려은행", true)), ["hwa", "ryeo", "bank"]);
         let c = analyze("Ким Чен Ын", false);
         assert_eq!(texts(&c), ["kim", "chen", "yn"]);
