@@ -212,7 +212,13 @@ pub struct Screener {
     name_tokens: Vec<u32>,
     /// Per name, what scoring needs (see [`Slim`]).
     slim: Vec<Slim>,
+    /// This index among those built by the process: a thread's retrieval slots, seeded from
+    /// one index's norms, are seeded again for another (even of as many names).
+    instance: u64,
 }
+
+/// Indexes built so far, numbering them ([`Screener::instance`]).
+static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// What scoring reads of an indexed name, packed beside the other names'. Screening scores a
 /// hundred-odd names per query picked all over the index; read through each name's own
@@ -250,9 +256,11 @@ struct Posting {
 /// touched is cheaper than zeroing arrays the size of the index.
 #[derive(Default)]
 struct Scratch {
-    /// Per name, what retrieval accumulates, in one slot of eight bytes (one read per
+    /// Per name, what retrieval accumulates, in one slot of sixteen bytes (one read per
     /// posting entry, and as many slots to a cache line as fit).
     slots: Vec<Slot>,
+    /// The index the slots were seeded from ([`Screener::instance`]).
+    screener: u64,
     /// Names touched so far, as bits: small enough for the L1 cache, so the long posting
     /// lists of the second pass skip untouched names without reading their slots.
     seen: Vec<u64>,
@@ -467,6 +475,7 @@ impl Screener {
             hot: Vec::new(),
             name_tokens: Vec::new(),
             slim: Vec::new(),
+            instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         // Analysing names is the expensive part and independent per entity: done on all
         // cores, in chunks; the index is then filled in entity order, as if sequentially.
@@ -692,8 +701,14 @@ impl Screener {
         let qn = qn as f32;
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let Scratch { slots, seen, touched } = &mut *scratch;
-            if slots.len() != n {
+            let Scratch {
+                slots,
+                screener,
+                seen,
+                touched,
+            } = &mut *scratch;
+            if *screener != self.instance {
+                *screener = self.instance;
                 *slots = self.norms.iter().map(|&norm| Slot { norm, ..Slot::default() }).collect();
                 *seen = vec![0u64; n.div_ceil(64)];
             }
@@ -753,9 +768,10 @@ impl Screener {
                     // The scorer's formula on key weights: half the better coverage of either
                     // name, half the Dice coefficient. Dice alone put a long listed name that
                     // holds all of the query below short names sharing one word of it, where
-                    // the scorer puts it above.
+                    // the scorer puts it above. The better coverage divides by the smaller norm:
+                    // the same value, as rounding keeps order, for one division fewer per name.
                     let (shared, norm) = (slot.acc, slot.norm);
-                    let s = 0.5 * (shared / (qn + 1e-3)).max(shared / (norm + 1e-3)) + shared / (qn + norm + 1e-3);
+                    let s = 0.5 * (shared / (qn.min(norm) + 1e-3)) + shared / (qn + norm + 1e-3);
                     slot.acc = 0.0;
                     slot.mask = 0;
                     seen[i >> 6] = 0;
@@ -1094,9 +1110,10 @@ impl Screener {
                 });
             }
         }
-        let mut note = |feature: Feature, score: f64, text: String| {
+        // The text is built only when the score is explained: most entities scored are not.
+        let mut note = |feature: Feature, score: f64, text: &dyn Fn() -> String| {
             if explain {
-                explanation.push(FeatureScore { feature, score, text });
+                explanation.push(FeatureScore { feature, score, text: text() });
             }
         };
         // Direct identifiers.
@@ -1104,14 +1121,14 @@ impl Screener {
             let w = normalize_wallet(w);
             if let Some((_, cur)) = e.wallets.iter().find(|(x, _)| *x == w) {
                 score = 1.0;
-                note(Feature::Wallet, 1.0, format!("wallet {w} is listed ({cur})"));
+                note(Feature::Wallet, 1.0, &|| format!("wallet {w} is listed ({cur})"));
             }
         }
         if let Some(id) = &q.id_number {
             let id = normalize_id(id);
             if let Some((_, kind)) = e.ids.iter().find(|(x, _)| *x == id) {
                 score = score.max(0.95);
-                note(Feature::IdNumber, 0.95, format!("{kind} {id} matches"));
+                note(Feature::IdNumber, 0.95, &|| format!("{kind} {id} matches"));
             }
         }
         // Date of birth.
@@ -1126,13 +1143,13 @@ impl Screener {
                     DobMatch::None => (-0.2, "date of birth differs"),
                 };
                 score += adj;
-                note(Feature::BirthDate, adj, format!("{text} ({d})"));
+                note(Feature::BirthDate, adj, &|| format!("{text} ({d})"));
             }
         }
         if let (Some(g), Some(eg)) = (q.gender, e.gender) {
             if g != eg {
                 score -= 0.1;
-                note(Feature::Gender, -0.1, "gender differs".into());
+                note(Feature::Gender, -0.1, &|| "gender differs".into());
             }
         }
         // Nationality is supporting evidence only: it never lowers a score.
@@ -1140,22 +1157,18 @@ impl Screener {
             let c = c.to_ascii_uppercase();
             if e.nationalities.contains(&c) {
                 score += 0.03;
-                note(Feature::Nationality, 0.03, format!("nationality {c} matches"));
+                note(Feature::Nationality, 0.03, &|| format!("nationality {c} matches"));
             } else if !e.nationalities.is_empty() {
-                note(
-                    Feature::Nationality,
-                    0.0,
+                note(Feature::Nationality, 0.0, &|| {
                     format!(
                         "nationality {c} differs from {} (supporting evidence only; not penalised)",
                         e.nationalities.join(", ")
-                    ),
-                );
+                    )
+                });
             } else {
-                note(
-                    Feature::Nationality,
-                    0.0,
-                    format!("nationality {c}: the listing states none (supporting evidence only)"),
-                );
+                note(Feature::Nationality, 0.0, &|| {
+                    format!("nationality {c}: the listing states none (supporting evidence only)")
+                });
             }
         }
         Some((score.clamp(0.0, 1.0), explanation))
@@ -1231,6 +1244,30 @@ mod tests {
         e.birth_dates.push(Dob::on(PartialDate::parse(dob).unwrap()));
         e.nationalities.push(Country::from_name(nat));
         e
+    }
+
+    /// A thread that screened against one index ranks candidates of another, of as many
+    /// names, by that index's name norms, not the first one's (retrieval's per-thread slots
+    /// hold the norms).
+    #[test]
+    fn a_thread_ranks_a_second_index_by_its_own_norms() {
+        let index = |first: &str, second: &str| {
+            let mut entities = vec![person("a", first, "1960", "KP"), person("b", second, "1960", "KP")];
+            for i in 0..20 {
+                entities.push(person(&format!("f{i}"), &format!("Ivan Petrov{i}"), "1960", "RU"));
+            }
+            Screener::new(&entities)
+        };
+        let (short, long) = ("Kim Jong", "Kim Jong Un Pak Chol Ryong Hae");
+        let (one, other) = (index(short, long), index(long, short));
+        let query = |s: &Screener| s.candidates(&s.analyze_query("Kim Jong Un", false), 1);
+        // On a fresh thread, the second index alone.
+        let alone = std::thread::scope(|scope| scope.spawn(|| query(&other)).join().expect("thread"));
+        // Here, after the first: its slots are for as many names.
+        assert_eq!(one.names.len(), other.names.len());
+        let first = query(&one);
+        assert_ne!(first, alone, "the two indexes rank differently, or the test shows nothing");
+        assert_eq!(query(&other), alone);
     }
 
     /// A query of no stated kind whose words read otherwise in an organisation's name (Korean
