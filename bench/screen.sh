@@ -2,7 +2,7 @@
 # Benchmark: batch screening throughput, release build, against UN 2026-02-27 + OFAC
 # SDN_ADVANCED 2025-11-19, on N realistic queries (20 % listed DPRK names in other spellings,
 # 80 % innocent names; bench/gen_queries.py).
-#   bash bench/screen.sh [N]
+#   bash bench/screen.sh [N]        (PASSES=k: passes of the bare screener over the queries, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${CORDON_SHARED_DATA:-../shared/data}"
@@ -18,4 +18,4 @@ python3 bench/gen_queries.py "$N" "$OUT/queries.csv"
 # Index vs brute-force scan of the same scorer, one thread, same process: recall and speed ratio.
 cargo build --release -q -p cordon-engine --example screen_recall
 target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" 1000
-CORDON_BENCH_NO_SCAN=1 target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"
+CORDON_BENCH_NO_SCAN=1 CORDON_BENCH_PASSES=${PASSES:-5} target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"
