@@ -849,10 +849,14 @@ impl Screener {
     /// query's candidates are scattered over a table of tens of thousands; read here together,
     /// their cache misses overlap (the processor has many loads in flight) instead of each
     /// stalling a comparison in turn.
-    fn touch(&self, pool: &[(u32, u32)]) {
+    /// Names of a kind the query's schema does not take are skipped: scoring never reads them.
+    fn touch(&self, pool: &[(u32, u32)], schema: Option<Schema>) {
         let mut sink = 0usize;
         for &(_, n) in pool {
             let slim = self.slim[n as usize];
+            if !answers(schema, slim.kind) {
+                continue;
+            }
             for &id in &self.name_tokens[slim.start as usize..slim.start as usize + slim.len as usize] {
                 sink = sink.wrapping_add(self.hot[id as usize].touch());
             }
@@ -1022,7 +1026,7 @@ impl Screener {
             f.as_ref().zip(p.as_ref()).map(|(f, (r, h, i))| View::of(f, r, h, i))
         }
         let (person, org) = (parts(&forms.person), parts(&forms.org));
-        self.touch(&pool);
+        self.touch(&pool, q.schema);
         let views = Views {
             person: view(&forms.person, &person),
             org: view(&forms.org, &org),
@@ -1065,11 +1069,8 @@ impl Screener {
     fn evaluate(&self, q: &Query, views: &Views, names: &[(u32, u32)], threshold: Option<f64>, memo: &mut [SimCache; 2]) -> Option<(f64, Vec<FeatureScore>)> {
         let explain = threshold.is_none();
         let kind = self.slim[names.first()?.1 as usize].kind;
-        match (q.schema, kind) {
-            (Some(Schema::Person), EntityKind::Person)
-            | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
-            | (None, _) => {}
-            _ => return None,
+        if !answers(q.schema, kind) {
+            return None;
         }
         // The query is read as the entity's kind: a person's name against persons.
         let query = views.for_kind(kind)?;
@@ -1172,6 +1173,17 @@ impl Screener {
             }
         }
         Some((score.clamp(0.0, 1.0), explanation))
+    }
+}
+
+/// Whether an entity of `kind` answers a query of `schema`: a person a query for a person, the
+/// others one for an organisation; any entity a query of no schema.
+fn answers(schema: Option<Schema>, kind: EntityKind) -> bool {
+    match (schema, kind) {
+        (Some(Schema::Person), EntityKind::Person)
+        | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
+        | (None, _) => true,
+        _ => false,
     }
 }
 
