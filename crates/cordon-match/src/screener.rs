@@ -1179,12 +1179,15 @@ impl Screener {
 /// Whether an entity of `kind` answers a query of `schema`: a person a query for a person, the
 /// others one for an organisation; any entity a query of no schema.
 fn answers(schema: Option<Schema>, kind: EntityKind) -> bool {
-    match (schema, kind) {
+    matches!(
+        (schema, kind),
         (Some(Schema::Person), EntityKind::Person)
-        | (Some(Schema::Organization), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet)
-        | (None, _) => true,
-        _ => false,
-    }
+            | (
+                Some(Schema::Organization),
+                EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet
+            )
+            | (None, _)
+    )
 }
 
 /// Sorts hits best first (ties by id, so output is stable) and keeps `limit`.
