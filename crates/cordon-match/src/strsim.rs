@@ -101,8 +101,8 @@ fn osa_bits(a: &[u8], b: &[u8]) -> usize {
     let mut dist = m;
     for &c in b {
         let pm = peq[(c & 0x7f) as usize];
-        // A swap of two adjacent letters costs one edit: a diagonal step two rows back that
-        // was not free, where `a` has this letter one row up and the previous letter here.
+        // Swapped neighbours: rows where `a` has this letter one row up and the previous
+        // letter of `b` here, and the diagonal step there was not free; the swap costs one.
         let tr = ((!d0 & pm) << 1) & pm_prev;
         d0 = (((pm & vp).wrapping_add(vp)) ^ vp) | pm | vn | tr;
         let hp = vn | !(d0 | vp);
