@@ -445,22 +445,22 @@ fn screen_and_record(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions
 fn run_batch(screener: &Screener, batch: &[Parsed], opts: &ScreenOptions) -> Vec<Vec<Hit>> {
     let threads = opts.threads.max(1);
     let chunk = batch.len().div_ceil(threads).max(1);
-    // The batch's list of results is made here and each thread fills its part. Made by the
-    // thread, it was a large allocation after the batch's thousands of small frees, on which
-    // glibc's allocator first consolidates every small free block of the thread's arena.
-    let mut results: Vec<Vec<Hit>> = std::iter::repeat_with(Vec::new).take(batch.len()).collect();
     std::thread::scope(|s| {
-        for (part, out) in batch.chunks(chunk).zip(results.chunks_mut(chunk)) {
-            s.spawn(move || {
-                for (r, o) in part.iter().zip(out) {
-                    if let Ok(r) = r {
-                        *o = screener.screen(&r.query, opts.threshold, opts.limit);
-                    }
-                }
-            });
-        }
-    });
-    results
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|r| match r {
+                            Ok(r) => screener.screen(&r.query, opts.threshold, opts.limit),
+                            Err(_) => Vec::new(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("screening thread")).collect()
+    })
 }
 
 fn write_row(
