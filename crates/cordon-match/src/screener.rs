@@ -265,9 +265,9 @@ struct Scratch {
     /// lists of the second pass skip untouched names without reading their slots.
     seen: Vec<u64>,
     touched: Vec<u32>,
-    /// The touched names' ranking keys: kept, as a query touches hundreds of names and a
-    /// buffer that size from the allocator each time took its slow path (a fifth of
-    /// `cordon screen`'s time went to the allocator on two threads).
+    /// The touched names' ranking keys: kept, as a query touches hundreds of names, and a
+    /// buffer that size from glibc's allocator each time made it consolidate the arena's small
+    /// free blocks first.
     scored: Vec<u64>,
 }
 
