@@ -2,20 +2,27 @@
 # Benchmark: batch screening throughput, release build, against UN 2026-02-27 + OFAC
 # SDN_ADVANCED 2025-11-19, on N realistic queries (20 % listed DPRK names in other spellings,
 # 80 % innocent names; bench/gen_queries.py).
-#   bash bench/screen.sh [N]        (PASSES=k: passes of the bare screener over the queries, default 5)
+#   bash bench/screen.sh [N]        (PASSES=k: passes of the bare screener over the queries, default 5;
+#                                    ALLOC=system: both built with the system allocator, not mimalloc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${CORDON_SHARED_DATA:-../shared/data}"
 OUT="${BENCH_OUT:-bench/out}"
 N=${1:-20000}
 mkdir -p "$OUT"
-cargo build --release -q
+if [ "${ALLOC:-}" = system ]; then
+  cargo build --release -q -p cordon-cli --no-default-features
+  FEATURES=()
+else
+  cargo build --release -q
+  FEATURES=(--features mimalloc)
+fi
 BIN=target/release/cordon
 HOME_DIR="$OUT/screen-home"
 [ -d "$HOME_DIR" ] || "$BIN" --home "$HOME_DIR" lists import "$DATA/un/UN_consolidated_2026-02-27.xml" "$DATA/ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2" > /dev/null
 python3 bench/gen_queries.py "$N" "$OUT/queries.csv"
 /usr/bin/time -f 'wall %e s, peak RSS %M KB' "$BIN" --home "$HOME_DIR" screen "$OUT/queries.csv" --output "$OUT/hits.jsonl"
 # Index vs brute-force scan of the same scorer, one thread, same process: recall and speed ratio.
-cargo build --release -q -p cordon-engine --example screen_recall
+cargo build --release -q -p cordon-engine --example screen_recall "${FEATURES[@]}"
 target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" 1000
 CORDON_BENCH_NO_SCAN=1 CORDON_BENCH_PASSES=${PASSES:-5} target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"

@@ -5,14 +5,16 @@
 # (hash seeds vary), where wall time on this VM drifts by a third over hours, so two builds
 # can be compared at any time. Needs valgrind; run bench/screen.sh first (it makes the home
 # and the queries).
-#   bash bench/screen_counts.sh [N]
+#   bash bench/screen_counts.sh [N]      (ALLOC=system: with the system allocator, not mimalloc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${BENCH_OUT:-bench/out}"
 N=${1:-2000}
 command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 [ -f "$OUT/queries.csv" ] && [ -d "$OUT/screen-home" ] || { echo "run bench/screen.sh first" >&2; exit 1; }
-cargo build --release -q -p cordon-engine --example screen_recall
+FEATURES=(--features mimalloc)
+[ "${ALLOC:-}" = system ] && FEATURES=()
+cargo build --release -q -p cordon-engine --example screen_recall "${FEATURES[@]}"
 CG="$(mktemp)"
 trap 'rm -f "$CG"' EXIT
 CORDON_BENCH_NO_SCAN=1 valgrind --tool=callgrind --cache-sim=yes --branch-sim=yes \

@@ -512,6 +512,13 @@ enum EntityCommand {
     },
 }
 
+/// mimalloc rather than the system allocator: screening allocates small buffers per query on
+/// every core, and glibc's allocator also consolidates its arena's free blocks before each
+/// large request. `ALLOC=system bash bench/screen.sh` measures the build without it.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {

@@ -7,6 +7,12 @@
 
 use std::time::Instant;
 
+/// The allocator the `cordon` binary uses (built with `--features mimalloc`, as bench/screen.sh
+/// does; without it, the system's).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cordon_match::{Query, Schema, SCREEN_THRESHOLD};
 
 fn main() {

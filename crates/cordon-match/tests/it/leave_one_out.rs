@@ -53,10 +53,11 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
             if std::env::var_os("CORDON_BENCH_ERRORS").is_some() {
                 let others: Vec<&str> = e.names.iter().filter(|m| m.full != n.full).map(|m| m.full.as_str()).collect();
                 println!(
-                    "MISS{} {} {:?} held out {:?}; others {:?}; got {:?}",
+                    "MISS{} {} {:?} own {:.3} held out {:?}; others {:?}; got {:?}",
                     if best < 0.3 { " (unrelated alias)" } else { "" },
                     e.id,
                     e.kind,
+                    own,
                     n.full,
                     others,
                     hits.first().map(|h| (&h.entity_id, &h.caption, h.score))
