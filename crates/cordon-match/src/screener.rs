@@ -240,6 +240,7 @@ struct Slim {
 
 // Four records to a cache line.
 const _: () = assert!(std::mem::size_of::<Slim>() == 16);
+const _: () = assert!(std::mem::size_of::<Slot>() == 16);
 
 /// The names holding a key, and the key's weight (computed once the index is built).
 #[derive(Default)]
@@ -280,6 +281,30 @@ struct Slot {
     /// The name's norm ([`Screener::norm`]), set once: read with the slot it costs no
     /// other cache miss when the name is ranked.
     norm: f32,
+    /// The name's entity and whether it is a person ([`Candidate`]), set once: the ranked
+    /// names' slots are in the cache, where their [`Slim`] records, wanted for the same
+    /// two facts, were a cache miss each (most of them for organisations, to be dropped
+    /// unread from a person's query).
+    entity: Candidate,
+}
+
+/// A name retrieval found: its entity and whether the entity is a person (`entity << 1 |
+/// person`) above the name's id. In order, an entity's names are together.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Candidate(u32);
+
+impl Candidate {
+    fn of(entity: u32, kind: EntityKind) -> Candidate {
+        Candidate(entity << 1 | (kind == EntityKind::Person) as u32)
+    }
+
+    fn entity(self) -> u32 {
+        self.0 >> 1
+    }
+
+    fn person(self) -> bool {
+        self.0 & 1 == 1
+    }
 }
 
 /// Posting lists longer than this are read in the second pass of [`Screener::candidates`].
@@ -466,6 +491,8 @@ impl Screener {
     /// Indexes entities.
     pub fn new<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Screener {
         let entities: Vec<&Entity> = entities.into_iter().collect();
+        // An entity's number shares a word with a bit ([`Candidate`]).
+        assert!(entities.len() < 1 << 31, "more entities than a screener indexes");
         let mut s = Screener {
             entities: Vec::with_capacity(entities.len()),
             names: Vec::new(),
@@ -657,15 +684,15 @@ impl Screener {
             .sum::<f64>() as f32
     }
 
-    /// The `max` names sharing most with the query, by id: an entity's names together, and the
-    /// entities in order.
-    fn candidates(&self, q: &NameForm, max: usize) -> Vec<u32> {
+    /// The `max` names sharing most with the query, with their entities, in order: an entity's
+    /// names together, and the entities in order.
+    fn candidates(&self, q: &NameForm, max: usize) -> Vec<(Candidate, u32)> {
         self.candidates_with(q, max, true)
     }
 
     /// [`Screener::candidates`], reading long posting lists through their bitmaps or, for the
     /// tests that compare the two, entry by entry.
-    fn candidates_with(&self, q: &NameForm, max: usize, bitmaps: bool) -> Vec<u32> {
+    fn candidates_with(&self, q: &NameForm, max: usize, bitmaps: bool) -> Vec<(Candidate, u32)> {
         // Each query token (and the initials) counts once per name, with the weight of the
         // rarest key it shares with it: a name sharing one rare word ranks above one sharing
         // the prefixes and skeletons of common words. Dense arrays over name ids: cheaper than
@@ -714,7 +741,16 @@ impl Screener {
             } = &mut *scratch;
             if *screener != self.instance {
                 *screener = self.instance;
-                *slots = self.norms.iter().map(|&norm| Slot { norm, ..Slot::default() }).collect();
+                *slots = self
+                    .norms
+                    .iter()
+                    .zip(&self.slim)
+                    .map(|(&norm, slim)| Slot {
+                        norm,
+                        entity: Candidate::of(slim.entity, slim.kind),
+                        ..Slot::default()
+                    })
+                    .collect();
                 *seen = vec![0u64; n.div_ceil(64)];
             }
             touched.clear();
@@ -786,7 +822,7 @@ impl Screener {
                 scored.select_nth_unstable(max);
                 scored.truncate(max);
             }
-            let mut ids: Vec<u32> = scored.iter().map(|&k| k as u32).collect();
+            let mut ids: Vec<(Candidate, u32)> = scored.iter().map(|&k| (slots[k as u32 as usize].entity, k as u32)).collect();
             ids.sort_unstable();
             ids
         })
@@ -910,7 +946,7 @@ impl Screener {
     }
 
     /// The candidate names of a query as `(entity, name)`, sorted: an entity's names together.
-    fn candidate_entities(&self, forms: &Forms, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, u32)> {
+    fn candidate_entities(&self, forms: &Forms, schema: Option<Schema>, skip: impl Fn(&IndexedName) -> bool) -> Vec<(u32, u32)> {
         let form = forms.person.as_ref().or(forms.org.as_ref()).expect("a query has a reading");
         let mut ids = self.candidates(form, CANDIDATES);
         // Read as an organisation's, a name may have other words than read as a person's
@@ -923,10 +959,11 @@ impl Screener {
                 ids.dedup();
             }
         }
-        // Names are numbered entity by entity: in id order, an entity's names are together.
+        // Names of entities the query's kind does not take are dropped here (scoring would drop
+        // them unread); the others are kept, an entity's names together.
         ids.into_iter()
-            .filter(|&i| !skip(&self.names[i as usize]))
-            .map(|i| (self.slim[i as usize].entity, i))
+            .filter(|&(c, i)| answers_person(schema, c.person()) && !skip(&self.names[i as usize]))
+            .map(|(c, i)| (c.entity(), i))
             .collect()
     }
 
@@ -972,7 +1009,7 @@ impl Screener {
             })
         };
         let mut pool = if says_who(&forms.person) || says_who(&forms.org) {
-            self.candidate_entities(&forms, |_| false)
+            self.candidate_entities(&forms, q.schema, |_| false)
         } else {
             Vec::new()
         };
@@ -997,7 +1034,7 @@ impl Screener {
         self.each_variant(q, limit, |q| {
             let forms = self.forms(q);
             let skip = |n: &IndexedName| n.original == held_out && self.entities[n.entity as usize].id == entity_id;
-            let pool = self.candidate_entities(&forms, skip);
+            let pool = self.candidate_entities(&forms, q.schema, skip);
             self.rank(q, &forms, pool, threshold, limit)
         })
     }
@@ -1182,15 +1219,17 @@ impl Screener {
 /// Whether an entity of `kind` answers a query of `schema`: a person a query for a person, the
 /// others one for an organisation; any entity a query of no schema.
 fn answers(schema: Option<Schema>, kind: EntityKind) -> bool {
-    matches!(
-        (schema, kind),
-        (Some(Schema::Person), EntityKind::Person)
-            | (
-                Some(Schema::Organization),
-                EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft | EntityKind::Wallet
-            )
-            | (None, _)
-    )
+    answers_person(schema, kind == EntityKind::Person)
+}
+
+/// [`answers`] by whether the entity is a person: a query for an organisation takes every
+/// other kind (organisations, vessels, aircraft, wallets).
+fn answers_person(schema: Option<Schema>, person: bool) -> bool {
+    match schema {
+        None => true,
+        Some(Schema::Person) => person,
+        Some(Schema::Organization) => !person,
+    }
 }
 
 /// Sorts hits best first (ties by id, so output is stable) and keeps `limit`.
@@ -1361,7 +1400,7 @@ mod tests {
             ("J P Morgan", "jpm", true),
         ] {
             let first = s.candidates(&s.analyze_query(query, is_org), 1);
-            let got = &s.entities[s.slim[first[0] as usize].entity as usize].id;
+            let got = &s.entities[first[0].0.entity() as usize].id;
             assert_eq!(got, want, "{query}");
         }
     }
