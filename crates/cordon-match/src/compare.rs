@@ -1032,9 +1032,10 @@ fn compare_forms(a: &NameForm, b: &NameForm, weight: &dyn Fn(&NameToken) -> f64,
 }
 
 /// [`compare_names`] on views: the screener explains a hit on the name as its token table
-/// holds it.
-pub(crate) fn explain_views(a: &View, b: &View) -> NameScore {
-    compare(a, b, true, None, 0.0)
+/// holds it, with the token similarities its scoring memoised (`cache`, as for
+/// [`name_score_memo`]): the same values, as both paths round a similarity to `f32`.
+pub(crate) fn explain_views(a: &View, b: &View, cache: &mut SimCache) -> NameScore {
+    compare(a, b, true, Some(cache), 0.0)
 }
 
 /// [`name_score`] with token similarities memoised for the query name `a`; the cache must

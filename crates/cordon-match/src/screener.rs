@@ -1143,7 +1143,8 @@ impl Screener {
         if explain {
             if let Some((s, i)) = best {
                 let n = &self.names[i as usize];
-                let why = self.with_view(self.slim[i as usize], |v| explain_views(query, &v));
+                let cache = &mut memo[(kind != EntityKind::Person) as usize];
+                let why = self.with_view(self.slim[i as usize], |v| explain_views(query, &v, cache));
                 explanation.push(FeatureScore {
                     feature: Feature::Name,
                     score: s,
