@@ -25,4 +25,11 @@ python3 bench/gen_queries.py "$N" "$OUT/queries.csv"
 # Index vs brute-force scan of the same scorer, one thread, same process: recall and speed ratio.
 cargo build --release -q -p cordon-engine --example screen_recall "${FEATURES[@]}"
 target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" 1000
-CORDON_BENCH_NO_SCAN=1 CORDON_BENCH_PASSES=${PASSES:-5} target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"
+# Queries per second per core: the bare screener's thread kept on one core (the last), where the
+# scheduler would otherwise move it now and then to the other, whose caches are cold for it.
+PIN=()
+if command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
+  PIN=(taskset -c "$(($(nproc) - 1))")
+  echo "bare screener pinned to core $(($(nproc) - 1)) (taskset)"
+fi
+CORDON_BENCH_NO_SCAN=1 CORDON_BENCH_PASSES=${PASSES:-5} "${PIN[@]}" target/release/examples/screen_recall "$HOME_DIR" "$OUT/queries.csv" "$N"
