@@ -288,8 +288,8 @@ struct Slot {
     entity: Candidate,
 }
 
-/// A name retrieval found: its entity and whether the entity is a person (`entity << 1 |
-/// person`) above the name's id. In order, an entity's names are together.
+/// The entity of a name retrieval found and whether the entity is a person, as one number
+/// (`entity << 1 | person`): sorted by it, an entity's names are together.
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Debug)]
 struct Candidate(u32);
 
@@ -888,7 +888,9 @@ impl Screener {
     /// query's candidates are scattered over a table of tens of thousands; read here together,
     /// their cache misses overlap (the processor has many loads in flight) instead of each
     /// stalling a comparison in turn.
-    /// Names of a kind the query's schema does not take are skipped: scoring never reads them.
+    /// Names of a kind the query's schema does not take are skipped: scoring never reads them
+    /// (retrieval has dropped them already; a listed wallet or document number brings in all
+    /// the names of its entity, whatever its kind).
     fn touch(&self, pool: &[(u32, u32)], schema: Option<Schema>) {
         let mut sink = 0usize;
         for &(_, n) in pool {
