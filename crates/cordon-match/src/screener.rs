@@ -262,8 +262,9 @@ struct Scratch {
     slots: Vec<Slot>,
     /// The index the slots were seeded from ([`Screener::instance`]).
     screener: u64,
-    /// Names touched so far, as bits: small enough for the L1 cache, so the long posting
-    /// lists of the second pass skip untouched names without reading their slots.
+    /// The touched names as bits, when the long posting lists of the second pass are read
+    /// through their bitmaps (all zeros otherwise): small enough for the L1 cache, so those
+    /// lists skip untouched names without reading their slots.
     seen: Vec<u64>,
     touched: Vec<u32>,
     /// The touched names' ranking keys: kept, as a query touches hundreds of names, and a
@@ -754,6 +755,9 @@ impl Screener {
                 *seen = vec![0u64; n.div_ceil(64)];
             }
             touched.clear();
+            // Whether `seen` holds the touched names: only the bitmaps of long lists read it,
+            // and only once no name can be added, so it is filled then, from `touched`.
+            let mut marked = false;
             for long_pass in [false, true] {
                 let open = !long_pass || touched.len() < max;
                 let closed = long_pass && !open;
@@ -766,6 +770,12 @@ impl Screener {
                         }
                         let w = p.weight as f32;
                         if closed && bitmaps {
+                            if !marked {
+                                for &e in touched.iter() {
+                                    seen[e as usize >> 6] |= 1 << (e & 63);
+                                }
+                                marked = true;
+                            }
                             // Only touched names can gain: the list's names among them, by bits
                             // (in the list's order, as below).
                             for (k, (&x, &t)) in p.bits.iter().zip(seen.iter()).enumerate() {
@@ -791,12 +801,16 @@ impl Screener {
                             }
                             if slot.acc == 0.0 {
                                 touched.push(e);
-                                seen[i >> 6] |= 1 << (i & 63);
                             }
                             slot.acc += w;
                             slot.mask |= bit;
                         }
                     }
+                }
+            }
+            if marked {
+                for &e in touched.iter() {
+                    seen[e as usize >> 6] = 0;
                 }
             }
             // Best score first, then lower id, as one integer to sort on: the scores are
@@ -814,7 +828,6 @@ impl Screener {
                 let s = 0.5 * (shared / (qn.min(norm) + 1e-3)) + shared / (qn + norm + 1e-3);
                 slot.acc = 0.0;
                 slot.mask = 0;
-                seen[i >> 6] = 0;
                 (!s.to_bits() as u64) << 32 | e as u64
             }));
             // The best `max`, in no order: all of them are scored.
