@@ -286,6 +286,35 @@ fn generic(word: &str) -> bool {
     )
 }
 
+/// Words for a kind of institution, which no person's name holds: a name with one of them
+/// is an organisation's, whatever else it holds (KIM IL SUNG UNIVERSITY is not KIM SONG).
+/// Only words that are not also surnames or given names (BANK, PLANT and ARMY are).
+pub(crate) fn institution(word: &str) -> bool {
+    matches!(
+        word,
+        "university"
+            | "ministry"
+            | "bureau"
+            | "academy"
+            | "company"
+            | "corporation"
+            | "department"
+            | "committee"
+            | "commission"
+            | "institute"
+            | "college"
+            | "association"
+            | "agency"
+            | "administration"
+            | "factory"
+            | "shipping"
+            | "trading"
+            | "enterprise"
+            | "enterprises"
+            | "industries"
+    )
+}
+
 fn particle(word: &str) -> bool {
     matches!(
         word,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use cordon_model::{AliasKind, DobValue, Entity, EntityKind, Gender, NameQuality, PartialDate};
 use cordon_text::korean;
 
-use crate::analyze::{analyze, NameForm, NameToken, TokenRole, NO_ID};
+use crate::analyze::{analyze, institution, NameForm, NameToken, TokenRole, NO_ID};
 use crate::compare::{explain_views, name_score_memo, Hot, SimCache, View, DEFAULT_THRESHOLD, UNIT_WORDS};
 
 /// What is screened: a name and optional supporting details.
@@ -949,11 +949,15 @@ impl Screener {
     /// The query analysed as the kinds of name its schema allows, once per query.
     fn forms(&self, q: &Query) -> Forms {
         let org = (q.schema != Some(Schema::Person)).then(|| self.analyze_query(&q.name, true));
-        // A name with a legal form (Ltd, LLC, 有限公司, 会社) is an organisation's whatever the
-        // query says: read as a person's it would match people (a Chinese company name read
-        // syllable by syllable as a Korean person's name), and it would fetch candidates by
-        // that reading.
-        let legal = q.schema.is_none() && org.as_ref().is_some_and(|f| f.tokens.iter().any(|t| t.role == TokenRole::Legal));
+        // A name with a legal form (Ltd, LLC, 有限公司, 会社) or a word for an institution
+        // (University, Ministry) is an organisation's when the query does not say: read as a
+        // person's it would match people (a Chinese company name read syllable by syllable as
+        // a Korean person's name, KIM IL SUNG UNIVERSITY as KIM SONG), and it would fetch
+        // candidates by that reading.
+        let legal = q.schema.is_none()
+            && org
+                .as_ref()
+                .is_some_and(|f| f.tokens.iter().any(|t| t.role == TokenRole::Legal || institution(&t.text)));
         Forms {
             person: (q.schema != Some(Schema::Organization) && !legal).then(|| self.analyze_query(&q.name, false)),
             org,
@@ -984,7 +988,7 @@ impl Screener {
 
     /// Screens a query: matches at or above `threshold`, best first, at most `limit`.
     pub fn screen(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
-        self.each_variant(q, limit, |q| self.screen_name(q, threshold, limit))
+        self.each_variant(q, limit, |q| self.screen_name(q, threshold, limit, |_| false))
     }
 
     /// Runs `f` on the query and, when its name ends in a parenthesis, on each part
@@ -1012,7 +1016,9 @@ impl Screener {
         hits
     }
 
-    fn screen_name(&self, q: &Query, threshold: f64, limit: usize) -> Vec<Hit> {
+    /// Screens one name variant; names for which `skip` holds are left out of the index
+    /// (only [`Screener::screen_without_name`] leaves any out).
+    fn screen_name(&self, q: &Query, threshold: f64, limit: usize, skip: impl Fn(&IndexedName) -> bool + Copy) -> Vec<Hit> {
         let forms = self.forms(q);
         // A name of only legal forms and generic words ("Ltd", "有限公司", "Trading Co.") names
         // nobody: it is not matched by name (a listed wallet or document still finds).
@@ -1024,7 +1030,7 @@ impl Screener {
             })
         };
         let mut pool = if says_who(&forms.person) || says_who(&forms.org) {
-            self.candidate_entities(&forms, q.schema, |_| false)
+            self.candidate_entities(&forms, q.schema, skip)
         } else {
             Vec::new()
         };
@@ -1035,7 +1041,13 @@ impl Screener {
         if !direct.is_empty() {
             pool.retain(|(e, _)| !direct.contains(e));
             for &e in &direct {
-                pool.extend(self.entities[e as usize].names.clone().map(|n| (e, n)));
+                pool.extend(
+                    self.entities[e as usize]
+                        .names
+                        .clone()
+                        .filter(|&n| !skip(&self.names[n as usize]))
+                        .map(|n| (e, n)),
+                );
             }
             pool.sort_unstable();
             pool.dedup();
@@ -1046,12 +1058,9 @@ impl Screener {
     /// Screens as if one entity did not have one of its names: for leave-one-alias-out
     /// evaluation (query with the held-out alias, see whether the entity is still found).
     pub fn screen_without_name(&self, q: &Query, threshold: f64, limit: usize, entity_id: &str, held_out: &str) -> Vec<Hit> {
-        self.each_variant(q, limit, |q| {
-            let forms = self.forms(q);
-            let skip = |n: &IndexedName| n.original == held_out && self.entities[n.entity as usize].id == entity_id;
-            let pool = self.candidate_entities(&forms, q.schema, skip);
-            self.rank(q, &forms, pool, threshold, limit)
-        })
+        let skip = |n: &IndexedName| n.original == held_out && self.entities[n.entity as usize].id == entity_id;
+        // The same path as `screen`, so that what the evaluation measures is what screening does.
+        self.each_variant(q, limit, |q| self.screen_name(q, threshold, limit, skip))
     }
 
     /// Screens by scoring every name of every entity: the reference the index is tested
@@ -1507,6 +1516,30 @@ mod tests {
             ..q
         };
         assert!(s.screen(&p, 0.0, 5).iter().all(|h| h.entity_id != "ofac:22624"));
+    }
+
+    #[test]
+    fn a_name_with_a_word_for_an_institution_is_read_as_an_organisation() {
+        // OFAC lists "Kim Il-Sung University Automation University" for Pyongyang University
+        // of Automation; read as a person's name it covered all of the listed KIM SONG.
+        let mut uni = Entity::new("ofac:43336", EntityKind::Organization);
+        uni.names
+            .push(Name::new("Pyongyang University of Automation", AliasKind::Primary, NameQuality::Strong));
+        let es = [person("ofac:23508", "Kim Song", "1964-01-01", "KP"), uni];
+        let s = Screener::new(&es);
+        let q = Query {
+            name: "Kim Il Sung University of Automation".into(),
+            ..Query::default()
+        };
+        let hits = s.screen(&q, 0.0, 5);
+        assert!(hits.iter().all(|h| h.entity_id != "ofac:23508"), "{hits:?}");
+        assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("ofac:43336"), "{hits:?}");
+        // Without such a word the name is still read both ways.
+        let q = Query {
+            name: "Kim Il Sung".into(),
+            ..Query::default()
+        };
+        assert!(s.screen(&q, 0.0, 5).iter().any(|h| h.entity_id == "ofac:23508"));
     }
 
     #[test]

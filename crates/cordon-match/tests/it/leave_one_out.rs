@@ -8,7 +8,7 @@ use cordon_model::Entity;
 use cordon_model::EntityKind;
 
 /// Share measured when this evaluation last changed; CI fails below it.
-const FLOOR: f64 = 0.878;
+const FLOOR: f64 = 0.880;
 
 fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
     let s = Screener::new(entities);
