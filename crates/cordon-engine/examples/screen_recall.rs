@@ -55,10 +55,22 @@ fn main() {
         // to run, and the spread of several passes shows how much.
         let passes: usize = std::env::var("CORDON_BENCH_PASSES").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
         let mut rates = vec![queries.len() as f64 / t_index];
+        // Beside the wall clock, what the VM's kernel counts: the thread's time on a CPU and
+        // its wait for one, and the time the hypervisor gave this CPU to other guests
+        // (steal). A slow pass with steal was a pass without the whole core.
+        let (mut on_cpu, mut waited) = (0u64, 0u64);
+        let cpu = sched::cpu();
+        let steal_before = cpu.and_then(sched::steal);
         for _ in 1..passes {
+            let before = sched::thread();
             let t = Instant::now();
             let again: usize = queries.iter().map(|q| screener.screen(q, SCREEN_THRESHOLD, usize::MAX).len()).sum();
-            rates.push(queries.len() as f64 / t.elapsed().as_secs_f64());
+            let wall = t.elapsed().as_secs_f64();
+            if let (Some(b), Some(a)) = (before, sched::thread()) {
+                on_cpu += a.0 - b.0;
+                waited += a.1 - b.1;
+            }
+            rates.push(queries.len() as f64 / wall);
             assert_eq!(again, fast.iter().map(Vec::len).sum::<usize>(), "a pass found other hits");
         }
         if passes == 1 {
@@ -72,6 +84,15 @@ fn main() {
                 rates[passes / 2],
                 each.join(", ")
             );
+            if let (Some(c), Some(s0), Some(s1)) = (cpu, steal_before, cpu.and_then(sched::steal)) {
+                let n = (queries.len() * (passes - 1)) as f64;
+                println!(
+                    "passes 2-{passes} by the kernel's clocks: {:.0} q/s of time on a CPU, {:.0} ms waiting for one; cpu{c} stolen by the hypervisor {:.1} % of the time",
+                    n / (on_cpu as f64 * 1e-9),
+                    waited as f64 * 1e-6,
+                    100.0 * (s1.0 - s0.0) as f64 / (s1.1 - s0.1).max(1) as f64
+                );
+            }
         }
         return;
     }
@@ -101,4 +122,30 @@ fn main() {
         queries.len() as f64 / t_scan,
         t_scan / t_index
     );
+}
+
+/// The Linux kernel's scheduler clocks, read from /proc (None elsewhere).
+mod sched {
+    /// The calling thread's time on a CPU and time waiting for one, in ns.
+    pub fn thread() -> Option<(u64, u64)> {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        let mut f = s.split_whitespace().map(|x| x.parse::<u64>().ok());
+        Some((f.next()??, f.next()??))
+    }
+
+    /// The CPU the calling thread last ran on (field 39 of its stat).
+    pub fn cpu() -> Option<usize> {
+        let s = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let rest = &s[s.rfind(')')? + 2..];
+        rest.split_whitespace().nth(36)?.parse().ok()
+    }
+
+    /// Ticks of `cpu` stolen by the hypervisor, and all its ticks.
+    pub fn steal(cpu: usize) -> Option<(u64, u64)> {
+        let s = std::fs::read_to_string("/proc/stat").ok()?;
+        let line = s.lines().find(|l| l.split_whitespace().next() == Some(&format!("cpu{cpu}")))?;
+        let ticks: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+        Some((*ticks.get(7)?, ticks.iter().take(8).sum()))
+    }
 }
