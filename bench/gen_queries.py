@@ -20,7 +20,8 @@ for ind in root.iter("INDIVIDUAL"):
     parts = [(ind.findtext(t) or "").strip() for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME")]
     name = " ".join(p for p in parts if p)
     if name:
-        listed.append(name)
+        # With the entity id Cordon gives it, so a bench can check the right entity is found.
+        listed.append((name, "un:" + (ind.findtext("REFERENCE_NUMBER") or "").strip()))
 
 SWAPS = [("JONG", "JEONG"), ("RI ", "LEE "), ("CHOL", "CHEOL"), ("PAK", "PARK"), ("CH'O", "CHO"), ("O'", "O"), ("KIM", "GIM"), ("YONG", "YEONG"), ("SON", "SEON"), ("CHOE", "CHOI")]
 
@@ -47,10 +48,13 @@ with open(data / "er/febrl1.csv", newline="") as f:
 
 with open(out, "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["id", "name", "dob", "nationality", "schema"])
+    # `listed_as`: the listed entity a variant was made from (empty for innocent names);
+    # screening ignores the column.
+    w.writerow(["id", "name", "dob", "nationality", "schema", "listed_as"])
     for i in range(n):
         if rng.random() < 0.2:
-            w.writerow([f"q{i}", variant(rng.choice(listed)), "", "", "person"])
+            name, ref = rng.choice(listed)
+            w.writerow([f"q{i}", variant(name), "", "", "person", ref])
         else:
-            w.writerow([f"q{i}", rng.choice(innocent).title(), f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "", "person"])
+            w.writerow([f"q{i}", rng.choice(innocent).title(), f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "", "person", ""])
 print(f"wrote {n} queries to {out}")
