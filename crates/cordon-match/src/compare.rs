@@ -724,12 +724,13 @@ fn joined_sim(single: Tok, parts: &[Tok], korean_context: bool) -> Option<(f64, 
         return Some((0.95, How::Joined));
     }
     // A spelling difference, not a longer word: ABDELRAHMAN is not ABDEL RAHMANJUMA. Not,
-    // outside Korean names and organisations' names, for parts that are all syllables (LI
-    // TIAN): the tests above decide those, and a word a letter away from their joined text
-    // is another name (LILIAN). A listed Korean name may hold a misspelt syllable
-    // (SAEINGP'IL for SAENG PIL).
-    let syllables = !korean_context && parts.iter().all(|p| p.h.flags & (KOREAN | CHINESE) != 0);
-    if !syllables && lj >= 6 && lj.abs_diff(ls) <= 2 {
+    // outside Korean names and organisations' names, for parts that are all Mandarin
+    // syllables (LI TIAN): the test above decides those, across romanisations, and a word a
+    // letter away from their joined text is another name (LILIAN). Words that only read as
+    // Korean syllables keep it (KOANGCHUOL / KOANG CHOL, a South Sudanese name), and a listed
+    // Korean name may hold a misspelt syllable (SAEINGP'IL for SAENG PIL).
+    let mandarin_only = !korean_context && parts.iter().all(|p| p.h.has(CHINESE));
+    if !mandarin_only && lj >= 6 && lj.abs_diff(ls) <= 2 {
         // The same letter-count bound as for single tokens (see `spelling_sim`).
         let sig = parts.iter().fold(0, |s, p| sig_add(s, p.h.sig));
         let diff = sig_diff(sig, single.h.sig);
@@ -1445,7 +1446,7 @@ mod tests {
     }
 
     #[test]
-    fn a_word_a_letter_from_joined_syllables_is_another_name_outside_korean_names() {
+    fn a_word_a_letter_from_joined_mandarin_syllables_is_another_name() {
         // LILIAN is one letter from LI + TIAN joined, and no spelling of them.
         let pair = |a: &str, b: &str, is_org: bool| {
             let (x, y) = (analyze(a, is_org), analyze(b, is_org));
@@ -1459,6 +1460,8 @@ mod tests {
         // In an organisation's (or a Korean) name a misspelt syllable is still met: OFAC
         // writes SAEINGP'IL for Saengp'il.
         assert!(pair("Saeng Pil Company", "SAEINGP'IL COMPANY", true).contains("SAENG PIL ≈ SAEINGPIL"));
+        // Words that read as Korean syllables, not Mandarin, in other names keep it.
+        assert!(pair("James Koangchuol", "James Koang Chol", false).contains("KOANGCHUOL ≈ KOANG CHOL"));
     }
 
     #[test]
