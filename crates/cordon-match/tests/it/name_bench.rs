@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use cordon_match::{analyze, compare_names, DEFAULT_THRESHOLD};
 
-/// F1 measured by this test when the current matcher landed.
-const F1_FLOOR: f64 = 0.90;
+/// F1 measured by this test when the current matcher landed (0.9047), rounded down: CI fails
+/// below it.
+const F1_FLOOR: f64 = 0.904;
 
 #[derive(Default)]
 struct Counts {
