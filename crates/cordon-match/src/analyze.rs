@@ -288,7 +288,7 @@ fn generic(word: &str) -> bool {
 
 /// Words for a kind of institution, which no person's name holds: a name with one of them
 /// is an organisation's, whatever else it holds (KIM IL SUNG UNIVERSITY is not KIM SONG).
-/// Only words that are not also surnames or given names (BANK, PLANT and ARMY are).
+/// Only words that are not also surnames or given names: BANK and PLANT are not here.
 pub(crate) fn institution(word: &str) -> bool {
     matches!(
         word,
