@@ -206,6 +206,27 @@ fn json_field(obj: &serde_json::Map<String, serde_json::Value>, k: &str) -> Opti
     })
 }
 
+/// The delimiter of a CSV file from its first line (as far as `head` holds it): whichever of
+/// comma, tab, semicolon and bar occurs most outside double quotes; a comma when none does.
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 4];
+    const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+    let mut quoted = false;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    // The first of the most frequent: a comma wins ties.
+    let best = (0..4).fold(0, |best, i| if counts[i] > counts[best] { i } else { best });
+    CANDIDATES[best]
+}
+
 /// The input format of a file: by extension, else by its first byte (`{` is JSON lines).
 pub fn detect_input(path: &Path) -> Result<InputFormat> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
@@ -304,7 +325,7 @@ pub fn screen_file(
     let file = std::fs::File::open(input).map_err(io)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let reader = BufReader::with_capacity(1 << 16, Counting { inner: file, n: read.clone() });
+    let mut reader = BufReader::with_capacity(1 << 16, Counting { inner: file, n: read.clone() });
     let mut summary = ScreenSummary::default();
     let as_csv = opts.output == OutputFormat::Csv;
     if as_csv {
@@ -344,7 +365,14 @@ pub fn screen_file(
     const BATCH: usize = 4096;
     match format {
         InputFormat::Csv => {
-            let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
+            // Spreadsheets export with the delimiter of their locale (`;` where the comma is
+            // the decimal mark) or tabs (.tsv): the header line says which.
+            let delimiter = sniff_delimiter(reader.fill_buf().map_err(io)?);
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(reader);
             let headers: Vec<String> = rdr
                 .headers()
                 .map_err(|e| EngineError::Input {
@@ -519,4 +547,21 @@ fn write_row(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn the_header_line_says_the_delimiter() {
+        assert_eq!(sniff_delimiter(b"id,name,dob\n1,a,b\n"), b',');
+        assert_eq!(sniff_delimiter(b"\xef\xbb\xbfid;name;dob\n1;a;b\n"), b';');
+        assert_eq!(sniff_delimiter(b"id\tname\n1\ta"), b'\t');
+        assert_eq!(sniff_delimiter(b"id|name"), b'|');
+        // Delimiters inside quotes do not count; a lone column is read with commas.
+        assert_eq!(sniff_delimiter(b"\"id;x;y\",name\n"), b',');
+        assert_eq!(sniff_delimiter(b"name\nKim; Jong Un\n"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
+    }
 }

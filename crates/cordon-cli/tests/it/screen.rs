@@ -71,6 +71,19 @@ fn screen_a_roster_in_order_with_bad_rows_reported() {
     assert!(recs.iter().any(|r| &r[0] == "b" && r[7].contains("empty name")), "{recs:?}");
     assert!(recs.iter().any(|r| &r[0] == "c" && r[6].contains("not a date")), "{recs:?}");
 
+    // Spreadsheet exports with semicolons (and a byte-order mark) or tabs.
+    for (file, text) in [
+        ("semicolons.csv", "\u{feff}id;name;dob\nk;Kim Jong Un;1984-01-08\n"),
+        ("tabs.tsv", "id\tname\tdob\nk\tKim Jong Un\t1984-01-08\n"),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let out = ok(&cordon(h, &["screen", path.to_str().unwrap()]));
+        let row: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+        assert_eq!(row["id"], "k", "{file}: {out}");
+        assert_eq!(row["matches"][0]["entity_id"], "ofac:20157", "{file}: {out}");
+    }
+
     let bad = dir.path().join("noname.csv");
     std::fs::write(&bad, "id,fullname\n1,x\n").unwrap();
     let err = fails(&cordon(h, &["screen", bad.to_str().unwrap()]));
