@@ -51,10 +51,10 @@ enum Command {
         #[arg(long)]
         wallet: Option<String>,
         /// Most matches to show.
-        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT)]
+        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT, value_parser = parse_limit)]
         limit: usize,
-        /// Minimum score.
-        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD)]
+        /// Minimum score, 0 to 1.
+        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD, value_parser = parse_score)]
         threshold: f64,
         /// Print as JSON.
         #[arg(long)]
@@ -70,11 +70,11 @@ enum Command {
         /// Output format (default: from the output file's extension, else JSON lines).
         #[arg(long, value_enum)]
         output_format: Option<OutputFormatArg>,
-        /// Minimum score.
-        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD)]
+        /// Minimum score, 0 to 1.
+        #[arg(long, default_value_t = cordon_match::SCREEN_THRESHOLD, value_parser = parse_score)]
         threshold: f64,
         /// Most matches per row.
-        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT)]
+        #[arg(long, default_value_t = cordon_match::DEFAULT_LIMIT, value_parser = parse_limit)]
         limit: usize,
         /// Store the records (by their `id`) and raise an alert for every match.
         #[arg(long)]
@@ -519,6 +519,24 @@ enum EntityCommand {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A score threshold: a number from 0 to 1.
+fn parse_score(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err("a score is from 0 to 1".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A number of matches to show: at least one.
+fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
@@ -690,6 +708,9 @@ fn run(cli: Cli) -> Result<()> {
             threshold,
             json,
         } => {
+            if name.trim().is_empty() && wallet.is_none() && id_number.is_none() {
+                anyhow::bail!("nothing to match: give a name (or --wallet / --id-number)");
+            }
             let dob = match dob {
                 Some(d) => Some(
                     cordon_model::PartialDate::parse_text(&d).with_context(|| format!("--dob {d:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD, 08 Jan 1984)"))?,

@@ -38,6 +38,15 @@ fn match_across_scripts_and_romanisations() {
     assert!(out.contains("ofac:20157") && out.contains("supporting evidence only"), "{out}");
     let err = fails(&cordon(h, &["match", "x", "--dob", "yesterday"]));
     assert!(err.contains("--dob"), "{err}");
+    // Arguments out of range and an empty query are errors, not "no match".
+    for (args, says) in [
+        (&["match", "Kim Jong Un", "--threshold", "1.5"][..], "--threshold"),
+        (&["match", "Kim Jong Un", "--limit", "0"][..], "--limit"),
+        (&["match", " "][..], "nothing to match"),
+    ] {
+        let err = fails(&cordon(h, args));
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }
 
 #[test]
