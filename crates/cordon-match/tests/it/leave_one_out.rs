@@ -10,7 +10,9 @@ use cordon_model::EntityKind;
 /// Share measured when this evaluation last changed; CI fails below it.
 const FLOOR: f64 = 0.880;
 
-fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
+/// Held-out aliases ranked first, held-out aliases, and misses whose alias is unrelated to
+/// all its entity's others.
+fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize, usize) {
     let s = Screener::new(entities);
     let (mut total, mut first, mut unrelated) = (0, 0, 0);
     for e in entities {
@@ -70,7 +72,7 @@ fn evaluate(label: &str, entities: &[Entity]) -> (usize, usize) {
         first as f64 / total.max(1) as f64,
         total - first
     );
-    (first, total)
+    (first, total, unrelated)
 }
 
 #[test]
@@ -80,9 +82,18 @@ fn dprk_leave_one_alias_out() {
     let ofac = cordon_lists::read_path(&dir.join("ofac/sdn_advanced_xml/sdn_advanced_2025-11-19.xml.bz2"), None).unwrap();
     let un_dprk: Vec<Entity> = un.entities.into_iter().filter(|e| e.programs.iter().any(|p| p == "DPRK")).collect();
     let ofac_dprk: Vec<Entity> = ofac.entities.into_iter().filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK"))).collect();
-    let (a, b) = evaluate("UN DPRK", &un_dprk);
-    let (c, d) = evaluate("OFAC DPRK", &ofac_dprk);
+    let (a, b, u1) = evaluate("UN DPRK", &un_dprk);
+    let (c, d, u2) = evaluate("OFAC DPRK", &ofac_dprk);
     let share = (a + c) as f64 / (b + d).max(1) as f64;
-    println!("leave-one-alias-out overall: {}/{} = {share:.3}", a + c, b + d);
+    // A matcher that found every held-out alias but the unrelated ones would reach this.
+    let reach = b + d - u1 - u2;
+    println!(
+        "leave-one-alias-out overall: {}/{} = {share:.3}; without the {} unrelated aliases at most {reach}/{} = {:.3}",
+        a + c,
+        b + d,
+        u1 + u2,
+        b + d,
+        reach as f64 / (b + d).max(1) as f64
+    );
     assert!(share >= FLOOR, "{share:.3} < {FLOOR}");
 }
