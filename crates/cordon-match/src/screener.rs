@@ -954,12 +954,12 @@ impl Screener {
         // person's it would match people (a Chinese company name read syllable by syllable as
         // a Korean person's name, KIM IL SUNG UNIVERSITY as KIM SONG), and it would fetch
         // candidates by that reading.
-        let legal = q.schema.is_none()
+        let org_only = q.schema.is_none()
             && org
                 .as_ref()
                 .is_some_and(|f| f.tokens.iter().any(|t| t.role == TokenRole::Legal || institution(&t.text)));
         Forms {
-            person: (q.schema != Some(Schema::Organization) && !legal).then(|| self.analyze_query(&q.name, false)),
+            person: (q.schema != Some(Schema::Organization) && !org_only).then(|| self.analyze_query(&q.name, false)),
             org,
         }
     }
@@ -1494,46 +1494,48 @@ mod tests {
         assert!(with_forged[0].explanation.iter().any(|l| l.contains("supporting evidence only")));
     }
 
+    /// Screens `query` (of no stated kind) against one listed person and one listed
+    /// organisation, and checks it finds the organisation first and never the person. The
+    /// screener is returned for more checks.
+    fn read_as_organisation(org: (&str, &str), someone: (&str, &str), query: &str) -> Screener {
+        let mut e = Entity::new(org.0, EntityKind::Organization);
+        e.names.push(Name::new(org.1, AliasKind::Primary, NameQuality::Strong));
+        let es = [person(someone.0, someone.1, "1960-01-01", "KP"), e];
+        let s = Screener::new(&es);
+        let hits = s.screen(
+            &Query {
+                name: query.into(),
+                ..Query::default()
+            },
+            0.0,
+            5,
+        );
+        assert!(hits.iter().all(|h| h.entity_id != someone.0), "{query}: {hits:?}");
+        assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some(org.0), "{query}: {hits:?}");
+        s
+    }
+
     #[test]
     fn a_name_with_a_legal_form_is_read_as_an_organisation() {
         // OFAC lists 大连宁联船务有限公司 (Dalian Global Unity Shipping); read syllable by
         // syllable as a Korean person's name, it looked like persons on the DPRK lists.
-        let mut ship = Entity::new("ofac:22624", EntityKind::Organization);
-        ship.names
-            .push(Name::new("DALIAN GLOBAL UNITY SHIPPING CO., LTD.", AliasKind::Primary, NameQuality::Strong));
-        let es = [person("ofac:20124", "Cho Yon Chun", "1960-01-01", "KP"), ship];
-        let s = Screener::new(&es);
-        let q = Query {
-            name: "大连宁联船务有限公司".into(),
-            ..Query::default()
-        };
-        let hits = s.screen(&q, 0.0, 5);
-        assert!(hits.iter().all(|h| h.entity_id != "ofac:20124"), "{hits:?}");
-        assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("ofac:22624"), "{hits:?}");
+        let org = ("ofac:22624", "DALIAN GLOBAL UNITY SHIPPING CO., LTD.");
+        let s = read_as_organisation(org, ("ofac:20124", "Cho Yon Chun"), "大连宁联船务有限公司");
         // Said to be a person, it is still compared as one.
         let p = Query {
+            name: "大连宁联船务有限公司".into(),
             schema: Some(Schema::Person),
-            ..q
+            ..Query::default()
         };
-        assert!(s.screen(&p, 0.0, 5).iter().all(|h| h.entity_id != "ofac:22624"));
+        assert!(s.screen(&p, 0.0, 5).iter().all(|h| h.entity_id != org.0));
     }
 
     #[test]
     fn a_name_with_a_word_for_an_institution_is_read_as_an_organisation() {
         // OFAC lists "Kim Il-Sung University Automation University" for Pyongyang University
         // of Automation; read as a person's name it covered all of the listed KIM SONG.
-        let mut uni = Entity::new("ofac:43336", EntityKind::Organization);
-        uni.names
-            .push(Name::new("Pyongyang University of Automation", AliasKind::Primary, NameQuality::Strong));
-        let es = [person("ofac:23508", "Kim Song", "1964-01-01", "KP"), uni];
-        let s = Screener::new(&es);
-        let q = Query {
-            name: "Kim Il Sung University of Automation".into(),
-            ..Query::default()
-        };
-        let hits = s.screen(&q, 0.0, 5);
-        assert!(hits.iter().all(|h| h.entity_id != "ofac:23508"), "{hits:?}");
-        assert_eq!(hits.first().map(|h| h.entity_id.as_str()), Some("ofac:43336"), "{hits:?}");
+        let org = ("ofac:43336", "Pyongyang University of Automation");
+        let s = read_as_organisation(org, ("ofac:23508", "Kim Song"), "Kim Il Sung University of Automation");
         // Without such a word the name is still read both ways.
         let q = Query {
             name: "Kim Il Sung".into(),
